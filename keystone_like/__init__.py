@@ -1,0 +1,1 @@
+"""keystone_like: a dual-endpoint, Keystone-v3-compatible identity service."""

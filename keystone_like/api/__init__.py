@@ -1,0 +1,104 @@
+"""The identity HTTP API: webob applications and the route table they share.
+
+No eventlet here, so the API runs under any WSGI server. An
+:class:`Application` lists its routes as ``(method, path pattern, method
+name)`` rows; patterns may hold ``{name}`` segments passed as keyword
+arguments. An unknown path is 404 and a known path with another method is
+405 with ``Allow``, both rendered as Keystone JSON.
+"""
+
+import json
+import re
+
+import webob
+import webob.dec
+import webob.exc
+
+# Also imported for its side effect: webob.exc errors render as JSON.
+from keystone_like.middleware import errors
+
+INTERFACES = ('public', 'admin')
+_PARAMETER = re.compile(r'\{([A-Za-z_][A-Za-z0-9_]*)\}')
+
+
+def json_response(document, status=200, headers=()):
+    """Return a webob Response carrying ``document`` as JSON."""
+    response = webob.Response(status=status,
+                              body=json.dumps(document).encode('utf-8'),
+                              content_type=errors.JSON)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def _normalize(path):
+    # A trailing slash names the same resource: /v3/ is /v3.
+    return path.rstrip('/') or '/'
+
+
+def compile_pattern(pattern):
+    """Return a regex matching ``pattern``; ``{name}`` takes one segment."""
+    parts = []
+    position = 0
+    pattern = _normalize(pattern)
+    for found in _PARAMETER.finditer(pattern):
+        parts.append(re.escape(pattern[position:found.start()]))
+        parts.append('(?P<%s>[^/]+)' % found.group(1))
+        position = found.end()
+    parts.append(re.escape(pattern[position:]))
+    return re.compile(''.join(parts))
+
+
+class Router:
+    """A table of ``(method, path pattern, target)`` rows, matched in order."""
+
+    def __init__(self, routes):
+        self.routes = [(method.upper(), compile_pattern(pattern), target)
+                       for method, pattern, target in routes]
+
+    def match(self, method, path):
+        """Return ``(target, params)``; raise 404, or 405 with ``Allow``."""
+        path = _normalize(path)
+        allowed = []
+        for route_method, regex, target in self.routes:
+            found = regex.fullmatch(path)
+            if found is None:
+                continue
+            # HEAD is GET without the body (webob drops it).
+            if method == route_method or (method == 'HEAD'
+                                          and route_method == 'GET'):
+                return target, found.groupdict()
+            allowed.append(route_method)
+        if not allowed:
+            raise webob.exc.HTTPNotFound()
+        if 'GET' in allowed:
+            allowed.append('HEAD')
+        raise webob.exc.HTTPMethodNotAllowed(
+            detail='The method %s is not allowed for this resource.' % method,
+            headers=[('Allow', ', '.join(sorted(set(allowed))))])
+
+
+class Application:
+    """A webob app dispatching each request to one of its own methods.
+
+    ``interface`` (``public`` or ``admin``) says which listener the app
+    serves; it picks the configured endpoint used in links.
+    """
+
+    routes = ()
+
+    def __init__(self, interface):
+        if interface not in INTERFACES:
+            raise ValueError('interface must be one of %s, not %r'
+                             % (', '.join(INTERFACES), interface))
+        self.interface = interface
+        # Resolved now so a misspelt handler name fails at load time.
+        self.router = Router((method, pattern, getattr(self, name))
+                             for method, pattern, name in self.routes)
+
+    @webob.dec.wsgify
+    def __call__(self, request):
+        """Route ``request`` to its handler method."""
+        handler, params = self.router.match(request.method,
+                                            request.path_info)
+        return handler(request, **params)

@@ -1,0 +1,1 @@
+"""Small pieces shared by the server layer and the API (no eventlet here)."""

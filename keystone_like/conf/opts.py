@@ -1,0 +1,24 @@
+"""All options, for the ``oslo.config.opts`` entry point (sample generator)."""
+
+from keystone_like.conf import default
+from keystone_like.conf import eventlet_server
+from keystone_like.conf import listener
+from keystone_like.conf import paste_deploy
+from keystone_like.conf import ssl
+
+# Order is the order of the groups in the generated sample.
+MODULES = (default, eventlet_server, ssl, listener, paste_deploy)
+
+
+def register_all(conf):
+    """Register every option group on ``conf``."""
+    for module in MODULES:
+        module.register_opts(conf)
+
+
+def list_opts():
+    """Return ``[(group, [opts])]`` for oslo-config-generator."""
+    result = []
+    for module in MODULES:
+        result.extend(module.list_opts().items())
+    return result

@@ -1,0 +1,112 @@
+"""Eager validation of every option, so bad values stop start-up at once.
+
+oslo.config checks a value only when it is read; a typo in an option that
+is read late would surface in the middle of serving. ``validate`` reads
+every registered option once and checks the rules that span options, and
+raises :class:`ConfigError` whose message is one line naming the option,
+the value and the fix.
+"""
+
+import ipaddress
+
+from oslo_config import cfg
+from oslo_config import types
+
+from keystone_like.conf import listener
+from keystone_like.conf import opts
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is the one line to show."""
+
+
+def validate(conf):
+    """Read every option of ``conf`` and check cross-option rules."""
+    for group, group_opts in opts.list_opts():
+        for opt in group_opts:
+            _read(conf, group, opt)
+    _check_trusted_proxies(conf)
+    for name in listener.LISTENERS:
+        _check_tls(conf, name)
+
+
+def _read(conf, group, opt):
+    section = conf if group == 'DEFAULT' else conf[group]
+    try:
+        section[opt.dest]
+    except (ValueError, cfg.Error) as exc:
+        raw = _raw_value(conf, group, opt.dest)
+        cause = exc.__cause__ or exc.__context__ or exc
+        raise ConfigError(
+            '[%s] %s = %s is not valid (%s); set it to %s%s.' % (
+                group, opt.name, raw, _first_line(cause), _expected(opt),
+                _where(conf, group, opt.dest))) from exc
+
+
+def _raw_value(conf, group, name):
+    """Return the value as written in the config files, for messages."""
+    try:
+        value, _loc = conf._namespace._get_file_value([(group, name)])
+    except Exception:  # noqa: BLE001 - best effort, only for the message
+        return '?'
+    return value[-1] if isinstance(value, list) and value else value
+
+
+def _where(conf, group, name):
+    files = [f for f in conf.config_file]
+    return ' in %s' % ', '.join(files) if files else ''
+
+
+def _first_line(exc):
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0]
+
+
+def _expected(opt):
+    kind = opt.type
+    if isinstance(kind, types.Boolean):
+        return 'true or false'
+    if isinstance(kind, types.Port):
+        return 'a port number from %s to %s' % (kind.min, kind.max)
+    if isinstance(kind, types.Integer):
+        if kind.min is not None and kind.max is not None:
+            return 'a whole number from %s to %s' % (kind.min, kind.max)
+        if kind.min is not None:
+            return 'a whole number of at least %s' % kind.min
+        return 'a whole number'
+    if isinstance(kind, types.String) and kind.choices:
+        return 'one of %s' % ', '.join(str(c) for c in kind.choices)
+    if isinstance(kind, types.URI):
+        return 'an http:// or https:// URL'
+    if isinstance(kind, types.HostAddress):
+        return 'an IPv4 or IPv6 address or a host name'
+    return 'a valid value'
+
+
+def _check_trusted_proxies(conf):
+    for entry in conf.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                '[DEFAULT] trusted_proxies has %r, which is not an address '
+                'or network; use entries like 10.0.0.5 or 10.0.0.0/24.'
+                % entry) from None
+
+
+def _check_tls(conf, name):
+    settings = listener.listener_settings(conf, name)
+    tls = settings.tls
+    if tls is None:
+        return
+    for option in ('certfile', 'keyfile'):
+        if not getattr(tls, option):
+            raise ConfigError(
+                'TLS is enabled for the %s listener but neither [ssl] %s nor '
+                '[ssl_%s] %s is set; set it to the path of a PEM file, or '
+                'set enable = false.' % (name, option, name, option))
+    if tls.cert_required and not tls.ca_certs:
+        raise ConfigError(
+            'cert_required = true for the %s listener but neither [ssl] '
+            'ca_certs nor [ssl_%s] ca_certs is set; set it to the CA bundle '
+            'that signs client certificates.' % (name, name))

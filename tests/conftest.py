@@ -1,0 +1,11 @@
+"""Fixtures shared by the unit and functional tests."""
+
+import pytest
+
+from tests.support import certs as certs_support
+
+
+@pytest.fixture(scope='session')
+def certs(tmp_path_factory):
+    """Return the paths of a CA, server and client certificates for the run."""
+    return certs_support.generate(tmp_path_factory.mktemp('certs'))
