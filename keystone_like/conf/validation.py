@@ -26,6 +26,7 @@ def validate(conf):
         for opt in group_opts:
             _read(conf, group, opt)
     _check_trusted_proxies(conf)
+    _check_distinct_ports(conf)
     for name in listener.LISTENERS:
         _check_tls(conf, name)
 
@@ -92,6 +93,27 @@ def _check_trusted_proxies(conf):
                 '[DEFAULT] trusted_proxies has %r, which is not an address '
                 'or network; use entries like 10.0.0.5 or 10.0.0.0/24.'
                 % entry) from None
+
+
+def _check_distinct_ports(conf):
+    # Caught here, the bind error would blame "another process".
+    port = conf.admin_port
+    if port == 0 or port != conf.public_port:
+        return
+    hosts = (conf.admin_bind_host, conf.public_bind_host)
+    if _overlap(*hosts):
+        raise ConfigError(
+            '[DEFAULT] admin_port and public_port are both %d on '
+            'overlapping addresses (%s, %s); give each listener its own '
+            'port.' % (port, hosts[0], hosts[1]))
+
+
+def _overlap(host, other):
+    """Whether two bind addresses can clash on one port."""
+    if host == other or '::' in (host, other):   # :: is dual-stack
+        return True
+    ipv4 = [h for h in (host, other) if ':' not in h]
+    return '0.0.0.0' in (host, other) and len(ipv4) == 2
 
 
 def _check_tls(conf, name):

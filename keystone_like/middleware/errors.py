@@ -16,6 +16,7 @@ import webob.dec
 import webob.exc
 
 from keystone_like.common import errors as error_shape
+from keystone_like import exceptions
 from keystone_like.middleware import request_id
 
 LOG = logging.getLogger(__name__)
@@ -98,6 +99,12 @@ class JsonErrors:
             response = request.get_response(self.app)
         except webob.exc.WSGIHTTPException as exc:
             return http_error_response(exc)
+        except exceptions.Error as exc:
+            if exc.code >= 500:
+                LOG.warning('%s answering %s %s: %s', exc.code,
+                            request.method, request.path, exc.message)
+            return error_response(exc.code, exc.message, exc.title,
+                                  getattr(exc, 'headers', ()))
         except Exception:
             _log_unexpected(request)
             return error_response(http.HTTPStatus.INTERNAL_SERVER_ERROR)

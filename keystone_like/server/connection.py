@@ -11,6 +11,7 @@ import email.utils
 import http
 import logging
 import re
+import socket
 import ssl
 import sys
 import time
@@ -28,6 +29,14 @@ ACCESS_LOG = logging.getLogger('keystone_like.access')
 # Unread request body we read and drop to keep a connection open; beyond
 # this the connection is closed instead.
 MAX_DISCARD = 1 << 20
+# Closing a socket that still holds unread request bytes makes the kernel
+# send a reset, which can destroy the response before the client reads it.
+# So when a request body (or more) may still be arriving, the connection
+# first reads and drops it: until the client closes, goes quiet for
+# LINGER_READ_TIMEOUT, or LINGER_TIME is up (Apache's and nginx's
+# "lingering close").
+LINGER_TIME = 5.0
+LINGER_READ_TIMEOUT = 1.0
 
 HOP_BY_HOP = frozenset(('connection', 'keep-alive', 'proxy-connection', 'te',
                         'trailer', 'transfer-encoding', 'upgrade'))
@@ -64,6 +73,20 @@ def error_response(status, message, close=True):
         b'\r\n', body))
 
 
+def loggable_path(target):
+    """Return the request target's path for logs, as text.
+
+    The query string may carry tokens and the authority of an absolute-form
+    target may carry a password (``http://user:pass@host/``): neither is
+    logged.
+    """
+    path = target.partition(b'?')[0].partition(b'#')[0]
+    if not path.startswith(b'/') and path != b'*':
+        scheme, sep, rest = path.partition(b'://')
+        path = b'/' + rest.partition(b'/')[2] if sep else b'-'
+    return path.decode('latin-1')
+
+
 class Connection:
     """Serves the requests of one accepted (and TLS-wrapped) socket."""
 
@@ -74,6 +97,7 @@ class Connection:
         self.reader = parser.RequestReader(sock, listener.settings)
         self.peer = peer
         self.base_environ = self._base_environ(sock, peer)
+        self._lingering = False
 
     def _base_environ(self, sock, peer):
         try:
@@ -115,15 +139,56 @@ class Connection:
                 self._send_raw(error_response(message.error.status,
                                               message.error.message))
                 self._log(message, message.error.status, 0, time.monotonic())
+                # The parser stopped mid-stream: whatever the client sent
+                # after the error is still unread.
+                self._linger()
                 return
-            if not self._handle(message) or self.listener.draining:
+            if not self._handle(message):
+                if not message.complete:
+                    self._linger()
+                return
+            if self.listener.draining:
                 return
             idle_timeout = settings.keepalive_timeout
 
     @property
     def idle(self):
-        """True while waiting for a request that has not begun to arrive."""
-        return self.reader.idle
+        """True while waiting for a request that has not begun to arrive.
+
+        A connection that only waits for its client to finish sending
+        before closing (lingering) counts as idle: nothing is left to serve.
+        """
+        return self.reader.idle or self._lingering
+
+    def _linger(self):
+        """Read and drop what the client still sends, then return to close.
+
+        See LINGER_TIME. The socket is half-closed first so the client sees
+        the end of the response stream at once.
+        """
+        self._lingering = True
+        try:
+            if isinstance(self.sock, ssl.SSLSocket):
+                # Shut the TCP side only: SSLSocket.shutdown() would also
+                # drop the TLS layer the client's data is still read
+                # through. No close_notify goes out; close() sends none
+                # either, and the response is framed by its own length.
+                socket.socket.shutdown(self.sock, socket.SHUT_WR)
+            else:
+                self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        deadline = time.monotonic() + LINGER_TIME
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                self.sock.settimeout(min(remaining, LINGER_READ_TIMEOUT))
+                if not self.sock.recv(parser.READ_SIZE):
+                    return
+            except IO_ERRORS:       # socket.timeout included
+                return
 
     def _send_raw(self, data):
         try:
@@ -141,6 +206,7 @@ class Connection:
         if message.expect_continue and not message.complete:
             continue_hook = response.send_continue
         body = wsgi_input.Input(self.reader, message, continue_hook)
+        response.request_body = body
         environ['wsgi.input'] = body
         with self.listener.slots:
             response.run(self.listener.app, environ)
@@ -199,7 +265,7 @@ class Connection:
     def _log(self, message, code, sent, started, environ=None):
         if not self.settings.access_log:
             return
-        path = message.target.partition(b'?')[0].decode('latin-1')
+        path = loggable_path(message.target)
         ACCESS_LOG.info(
             '%s "%s %s HTTP/%s" %s %d %.1fms %s',
             self.listener.client_address(self.peer, environ),
@@ -222,6 +288,7 @@ class Response:
         self.chunked = False
         self.length = None
         self.body_sent = 0
+        self.request_body = None
         self.keep_alive = (message.keep_alive and not message.upgrade
                            and connection.settings.wsgi_keep_alive)
 
@@ -243,7 +310,7 @@ class Response:
             self.keep_alive = False
         except Exception:
             LOG.exception('Unhandled error serving %s %s', self.message.method,
-                          self.message.target.partition(b'?')[0])
+                          loggable_path(self.message.target))
             self.keep_alive = False
             if not self.headers_sent:
                 self._replace(500, GENERIC_500)
@@ -306,7 +373,10 @@ class Response:
             self._write_body(b'', 0)
         if self.chunked:
             self._send(b'0\r\n\r\n')
-        if self.length is not None and self.body_sent != self.length:
+        # HEAD, 1xx, 204 and 304 answers keep the Content-Length the body
+        # would have had but send no body: nothing to check there.
+        if (self.length is not None and self._body_allowed()
+                and self.body_sent != self.length):
             LOG.warning('Response body was %d bytes, Content-Length said %d; '
                         'closing the connection', self.body_sent, self.length)
             self.keep_alive = False
@@ -328,6 +398,24 @@ class Response:
             data = b'%x\r\n%s\r\n' % (len(data), data)
         if head or data:
             self._send(head + data)
+
+    def _body_skippable(self):
+        """Whether the unread rest of the request body can be dropped.
+
+        Asked before the head goes out, so a connection that will close
+        after this response says ``Connection: close`` (RFC 9110 10.1.1)
+        instead of just closing.
+        """
+        message, body = self.message, self.request_body
+        if message.complete or body is None:
+            return True
+        if message.expect_continue and not body.started:
+            # The client waits for a 100 it will not get; its body may or
+            # may not follow, so the stream cannot carry another request.
+            return False
+        if message.content_length is not None:
+            return message.content_length - body.bytes_read <= MAX_DISCARD
+        return True     # chunked: unknown until read; _finish_body decides
 
     def _body_allowed(self):
         return (self.code >= 200 and self.code not in (204, 304)
@@ -356,7 +444,7 @@ class Response:
                 lines.append('Transfer-Encoding: chunked\r\n')
             else:
                 self.keep_alive = False
-        if self.connection.listener.draining:
+        if self.connection.listener.draining or not self._body_skippable():
             self.keep_alive = False
         if not self.keep_alive:
             lines.append('Connection: close\r\n')

@@ -98,8 +98,9 @@ class Service:
         """Stop accepting, drain every listener, close what is left."""
         timeout = self.conf.eventlet_server.graceful_shutdown_timeout
         open_now = sum(len(item.connections) for item in self.listeners)
-        LOG.info('Shutting down (%s): finishing %d open connection(s), up '
-                 'to %ss', reason, open_now, timeout or 'unlimited ')
+        LOG.info('Shutting down (%s): finishing %d open connection(s), %s',
+                 reason, open_now,
+                 'up to %ss' % timeout if timeout else 'without a time limit')
         systemd.notify_stopping()
         for item in self.listeners:
             item.stop_accepting()

@@ -73,6 +73,7 @@ class RequestReader:
         self._parser = httptools.HttpRequestParser(self)
         self._ready = collections.deque()   # messages whose head is complete
         self._current = None                # the message being parsed
+        self._last = None                   # the last complete message
         self._failed = None                 # BadRequest after the queued ones
         self._head_bytes = 0                # bytes fed into the current head
         self.eof = False
@@ -113,7 +114,14 @@ class RequestReader:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise HeadTimeout(partial)
-                data = self._recv(remaining)
+                # A new connection that has not sent a byte yet is as idle
+                # as a keep-alive one: a graceful stop may close it rather
+                # than wait out its head deadline.
+                self.idle = not partial
+                try:
+                    data = self._recv(remaining)
+                finally:
+                    self.idle = False
                 if data is None:
                     raise HeadTimeout(partial)
             self._feed(data)
@@ -150,7 +158,7 @@ class RequestReader:
         except httptools.HttpParserUpgrade:
             # The message is complete; bytes after it belong to a protocol
             # we do not speak, so the connection closes after the response.
-            self._current.upgrade = True
+            (self._current or self._last).upgrade = True
             self.eof = True
             return
         except httptools.HttpParserCallbackError as exc:
@@ -235,8 +243,13 @@ class RequestReader:
         self._current.body.append(data)
 
     def on_message_complete(self):
-        """Mark the body complete."""
-        self._current.complete = True
+        """Mark the body complete; the next byte begins a new message."""
+        # Forget the message: "a message is being parsed" is what makes
+        # next_message() treat a wait as a head in progress (bounded by the
+        # head deadline, answered 408) rather than a keep-alive idle wait.
+        message, self._current = self._current, None
+        message.complete = True
+        self._last = message
 
 
 def _parser_message(exc):

@@ -38,8 +38,9 @@ def patch(standard_threads=False):
     os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
     # eventlet warns on import that it is deprecated; that is known (see
     # DESIGN.md: every eventlet use stays in this package) and not news to
-    # an operator reading the log.
-    warnings.filterwarnings('ignore', message='.*Eventlet is deprecated',
+    # an operator reading the log. The message starts with a newline, which
+    # '.' does not match, hence '\s*'.
+    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated',
                             category=Warning)
     import eventlet
     applied = dict(os=False, select=True, socket=True, time=True,

@@ -39,7 +39,8 @@ def _connect(listener):
         sock = green_ssl.GreenSSLSocket(sock, _context=context,
                                         do_handshake_on_connect=False)
         sock.do_handshake()
-    return sock, '%s:%s' % (host, port)
+    # A Host header needs IPv6 literals in brackets.
+    return sock, ('[%s]:%s' if ':' in host else '%s:%s') % (host, port)
 
 
 def _socket_pair(listener):

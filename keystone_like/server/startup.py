@@ -6,7 +6,6 @@ certificate never leaves a port open; and when the second bind fails the
 first socket is closed again.
 """
 
-import configparser
 import dataclasses
 import logging
 import resource
@@ -82,22 +81,37 @@ def load_app(paste_file, name):
     """Build the paste application ``name``; StartupError when it fails."""
     try:
         return loadwsgi.loadapp('config:' + paste_file, name=name)
-    except LookupError as exc:
-        raise errors.StartupError(
-            '%s has no application named %r (%s); define [composite:%s] or '
-            '[pipeline:%s] in it, or fix the name it refers to.' % (
-                paste_file, name, _one_line(exc), name, name),
-            errors.EXIT_CONFIG) from exc
-    except (configparser.Error, ValueError) as exc:
-        raise errors.StartupError(
-            '%s cannot be parsed (%s); fix the paste ini.' % (
-                paste_file, _one_line(exc)), errors.EXIT_CONFIG) from exc
     except Exception as exc:
-        raise errors.StartupError(
-            'the %r application in %s failed to load: %s: %s; fix the '
-            'factory or its settings.' % (
-                name, paste_file, type(exc).__name__, _one_line(exc)),
-            errors.EXIT_SOFTWARE) from exc
+        raise _load_error(paste_file, name, exc) from exc
+
+
+def _load_error(paste_file, name, exc):
+    # Only what paste.deploy and configparser raise themselves is a problem
+    # of the ini: a factory's KeyError is a LookupError too, and its
+    # ValueError is not a syntax error, but both are failing factories.
+    if _raised_by(exc, ('paste.deploy', 'configparser')):
+        if isinstance(exc, LookupError):
+            return errors.StartupError(
+                '%s has no application named %r (%s); define '
+                '[composite:%s] or [pipeline:%s] in it, or fix the name it '
+                'refers to.' % (paste_file, name, _one_line(exc), name,
+                                name), errors.EXIT_CONFIG)
+        return errors.StartupError(
+            '%s cannot be parsed (%s); fix the paste ini.' % (
+                paste_file, _one_line(exc)), errors.EXIT_CONFIG)
+    return errors.StartupError(
+        'the %r application in %s failed to load: %s: %s; fix the factory '
+        'or its settings.' % (name, paste_file, type(exc).__name__,
+                              _one_line(exc)), errors.EXIT_SOFTWARE)
+
+
+def _raised_by(exc, modules):
+    """True when the innermost frame of ``exc`` is in one of ``modules``."""
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get('__name__', '')
+    return any(module == m or module.startswith(m + '.') for m in modules)
 
 
 def load_tls(settings):
