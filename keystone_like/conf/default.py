@@ -54,6 +54,12 @@ ALL_OPTS = [
              'filter lets through; larger requests get 413. The default '
              'fits large service catalogs.'),
     cfg.StrOpt(
+        'state_dir', default='~/.keystone_like',
+        help='Directory for the embedded SQLite database and the Fernet key '
+             'repository when [database] connection and [fernet_tokens] '
+             'key_repository are not set. Use /var/lib/keystone_like for a '
+             'system service.'),
+    cfg.StrOpt(
         'log_file',
         help='Write the log to this file instead of standard error.'),
     cfg.BoolOpt(

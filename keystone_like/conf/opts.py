@@ -1,13 +1,18 @@
 """All options, for the ``oslo.config.opts`` entry point (sample generator)."""
 
+from keystone_like.conf import database
 from keystone_like.conf import default
 from keystone_like.conf import eventlet_server
+from keystone_like.conf import fernet_tokens
+from keystone_like.conf import identity
 from keystone_like.conf import listener
 from keystone_like.conf import paste_deploy
 from keystone_like.conf import ssl
+from keystone_like.conf import token
 
 # Order is the order of the groups in the generated sample.
-MODULES = (default, eventlet_server, ssl, listener, paste_deploy)
+MODULES = (default, eventlet_server, ssl, listener, paste_deploy, database,
+           identity, token, fernet_tokens)
 
 
 def register_all(conf):

@@ -1,0 +1,792 @@
+"""HTTP benchmark: keystone_like's own HTTP layer against eventlet.wsgi.
+
+Serves the same public paste pipeline (``etc/keystone_like-paste.ini``,
+application ``main``) from two single-process servers started by this
+script, and loads both with wrk in one run:
+
+* ``keystone_like``: ``service-all`` with a generated config file (both
+  listeners on 127.0.0.1, free ports, ``access_log = false`` unless
+  ``--access-log``);
+* ``eventlet.wsgi``: ``eventlet_wsgi_runner.py`` (same monkey-patch, same
+  options, same app, plain ``eventlet.wsgi.server``).
+
+For every path x concurrency it reports req/s, p50/p99 latency, errors and
+server CPU per request, then the keystone_like/eventlet.wsgi ratios; it also
+measures start-up time (median of N runs) and resident memory after the
+load. Prints a table on stdout (progress on stderr) and writes JSON to
+``benchmarks/results/bench_http-<timestamp>.json``. See README.md.
+
+Not a test: it takes a few minutes and needs ``wrk`` (apt-get install -y
+wrk).
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent
+PASTE_INI = REPO / 'etc' / 'keystone_like-paste.ini'
+RUNNER = HERE / 'eventlet_wsgi_runner.py'
+WRK_SCRIPT = HERE / 'wrk_report.lua'
+RESULTS_DIR = HERE / 'results'
+
+KEYSTONE = 'keystone_like'
+EVENTLET = 'eventlet.wsgi'
+SERVERS = (KEYSTONE, EVENTLET)
+EXPECTED_STATUS = {'/': 300, '/v3': 200}
+READY_LINE = 'Application startup complete'
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+CLK_TCK = os.sysconf('SC_CLK_TCK')
+
+
+class BenchError(Exception):
+    """A failure that ends the run with a one-line message."""
+
+
+def log(message):
+    """Progress goes to stderr so stdout holds only the report."""
+    print('[bench] %s' % message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+class Processes:
+    """Every child process this script starts, stopped by pid at the end."""
+
+    def __init__(self):
+        self.live = []
+
+    def spawn(self, argv, **kwargs):
+        # A new session: Ctrl-C in the terminal reaches only this script,
+        # which then stops the children itself (SIGTERM, then SIGKILL).
+        proc = subprocess.Popen(argv, start_new_session=True, **kwargs)
+        self.live.append(proc)
+        return proc
+
+    def stop(self, proc, timeout=STOP_TIMEOUT):
+        """SIGTERM, wait up to ``timeout``, then SIGKILL; return the code.
+
+        Interrupted while waiting, it kills the process and re-raises.
+        """
+        try:
+            if proc.poll() is None:
+                _signal(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    log('pid %d ignored SIGTERM for %ss: SIGKILL'
+                        % (proc.pid, timeout))
+                    _signal(proc.pid, signal.SIGKILL)
+                    proc.wait()
+        except KeyboardInterrupt:
+            _signal(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        finally:
+            self.forget(proc)
+        return proc.returncode
+
+    def forget(self, proc):
+        """Stop tracking ``proc`` (it has exited)."""
+        if proc in self.live:
+            self.live.remove(proc)
+
+    def stop_all(self):
+        """Stop every live child; an interrupt only hurries the rest."""
+        for proc in reversed(list(self.live)):
+            try:
+                self.stop(proc)
+            except KeyboardInterrupt:
+                pass
+
+
+def _signal(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _raise_interrupt(signum, _frame):
+    raise KeyboardInterrupt('signal %d' % signum)
+
+
+def free_port():
+    """A port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def proc_status(pid):
+    """VmRSS and VmHWM of ``pid`` in KiB (from /proc/<pid>/status)."""
+    values = {}
+    with open('/proc/%d/status' % pid) as status:
+        for line in status:
+            key, _, rest = line.partition(':')
+            if key in ('VmRSS', 'VmHWM'):
+                values[key] = int(rest.split()[0])
+    return values
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of ``pid`` so far (from /proc/<pid>/stat)."""
+    with open('/proc/%d/stat' % pid) as stat:
+        fields = stat.read().rpartition(')')[2].split()
+    # fields[0] is state (field 3); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def http_get(port, path, timeout=2.0):
+    """GET ``path``; return (status, body length). Raises OSError."""
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+    try:
+        conn.request('GET', path)
+        response = conn.getresponse()
+        return response.status, len(response.read())
+    except http.client.HTTPException as exc:
+        raise OSError(str(exc)) from exc
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------ servers
+
+class Server:
+    """One server process under test."""
+
+    def __init__(self, name, procs, workdir, access_log, python, service_all):
+        self.name = name
+        self.procs = procs
+        self.workdir = pathlib.Path(workdir)
+        self.access_log = access_log
+        self.python = python
+        self.service_all = service_all
+        self.port = None
+        self.proc = None
+        self.argv = None
+        self.config_text = None
+        self.log_path = None
+
+    def command(self):
+        """Pick free ports, write the config; return the argv."""
+        self.port = free_port()
+        if self.name == EVENTLET:
+            argv = [self.python, str(RUNNER), '--port', str(self.port),
+                    '--paste', str(PASTE_INI)]
+            if self.access_log:
+                argv.append('--access-log')
+            return argv
+        admin_port = free_port()
+        while admin_port == self.port:
+            admin_port = free_port()
+        self.config_text = '\n'.join((
+            '[DEFAULT]',
+            'admin_bind_host = 127.0.0.1',
+            'public_bind_host = 127.0.0.1',
+            'admin_port = %d' % admin_port,
+            'public_port = %d' % self.port,
+            'access_log = %s' % str(self.access_log).lower(),
+            '',
+            '[paste_deploy]',
+            'config_file = %s' % PASTE_INI,
+            ''))
+        config = self.workdir / 'keystone_like.conf'
+        config.write_text(self.config_text)
+        return [self.service_all, '--config-file', str(config)]
+
+    def start_for_load(self):
+        """Start with the log in a file; wait until it serves GET /."""
+        self.argv = self.command()
+        self.log_path = self.workdir / ('%s.log' % self.name)
+        with open(self.log_path, 'wb') as log_file:
+            self.proc = self.procs.spawn(
+                self.argv, stdin=subprocess.DEVNULL, stdout=log_file,
+                stderr=subprocess.STDOUT, cwd=str(self.workdir))
+        deadline = time.monotonic() + START_TIMEOUT
+        if self.name == KEYSTONE:
+            while READY_LINE not in self.log_path.read_text(errors='replace'):
+                self._check_alive(deadline)
+                time.sleep(0.01)
+        wait_for_get(self.proc, self.port, deadline, self._log_tail)
+        return self
+
+    def start_timed(self):
+        """Start with stderr on a pipe; return the start-up timings (s)."""
+        self.argv = self.command()
+        lines = []
+        ready_at = []
+        started = time.monotonic()
+        self.proc = self.procs.spawn(
+            self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, cwd=str(self.workdir))
+
+        def reader(stream):
+            for raw in iter(stream.readline, b''):
+                now = time.monotonic()
+                line = raw.decode('utf-8', 'replace')
+                lines.append(line)
+                if not ready_at and READY_LINE in line:
+                    ready_at.append(now)
+            stream.close()
+
+        thread = threading.Thread(target=reader, args=(self.proc.stdout,),
+                                  daemon=True)
+        thread.start()
+        deadline = started + START_TIMEOUT
+        first_get = wait_for_get(self.proc, self.port, deadline,
+                                 lambda: ''.join(lines[-20:]))
+        result = {'first_get_s': first_get - started}
+        if self.name == KEYSTONE:
+            while not ready_at:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError('%s never logged %r:\n%s' % (
+                        self.name, READY_LINE, ''.join(lines[-20:])))
+                time.sleep(0.001)
+            result['ready_line_s'] = ready_at[0] - started
+        self.stop()
+        thread.join(5)
+        return result
+
+    def stop(self):
+        if self.proc is not None:
+            code = self.procs.stop(self.proc)
+            self.proc = None
+            return code
+        return None
+
+    def _check_alive(self, deadline):
+        if self.proc.poll() is not None:
+            raise BenchError('%s exited with %s during start-up:\n%s' % (
+                self.name, self.proc.returncode, self._log_tail()))
+        if time.monotonic() > deadline:
+            raise BenchError('%s not ready after %ss:\n%s' % (
+                self.name, START_TIMEOUT, self._log_tail()))
+
+    def _log_tail(self):
+        if self.log_path is None or not self.log_path.exists():
+            return ''
+        return ''.join(self.log_path.read_text(
+            errors='replace').splitlines(True)[-20:])
+
+
+def wait_for_get(proc, port, deadline, tail):
+    """Poll GET / until it gets any status below 500; return the time."""
+    while True:
+        try:
+            status, _ = http_get(port, '/', timeout=1.0)
+            if status < 500:
+                return time.monotonic()
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise BenchError('server exited with %s during start-up:\n%s'
+                             % (proc.returncode, tail()))
+        if time.monotonic() > deadline:
+            raise BenchError('server did not answer GET / within %ss:\n%s'
+                             % (START_TIMEOUT, tail()))
+        time.sleep(0.002)
+
+
+# ---------------------------------------------------------------------- wrk
+
+def wrk_command(port, path, connections, duration, wrk_cpus):
+    argv = []
+    if wrk_cpus:
+        argv += ['taskset', '-c', wrk_cpus]
+    argv += ['wrk', '-t', str(min(2, connections)), '-c', str(connections),
+             '-d', '%ds' % duration, '-s', str(WRK_SCRIPT),
+             'http://127.0.0.1:%d%s' % (port, path)]
+    return argv
+
+
+def run_wrk(procs, argv, duration):
+    proc = procs.spawn(argv, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        procs.stop(proc)
+        raise BenchError('wrk did not finish: %s' % ' '.join(argv))
+    procs.forget(proc)
+    out = out.decode('utf-8', 'replace')
+    for line in out.splitlines():
+        if line.startswith('WRK_JSON '):
+            return json.loads(line[len('WRK_JSON '):])
+    raise BenchError('wrk gave no result (exit %s): %s\n%s%s' % (
+        proc.returncode, ' '.join(argv), out, err.decode('utf-8',
+                                                         'replace')))
+
+
+def measure(procs, server, path, connections, args):
+    """Warm up, then ``args.repeat`` measured wrk runs against ``server``.
+
+    With several runs every number is the median over the runs (errors
+    are summed); the single runs are kept under ``runs``.
+    """
+    if args.warmup > 0:
+        run_wrk(procs, wrk_command(server.port, path, connections,
+                                   args.warmup, args.wrk_cpus), args.warmup)
+    runs = [measure_once(procs, server, path, connections, args)
+            for _ in range(args.repeat)]
+    if len(runs) == 1:
+        return runs[0]
+    row = dict(runs[0])
+    for key in MEDIAN_KEYS:
+        row[key] = statistics.median(run[key] for run in runs)
+    for key in ('requests', 'non_2xx_3xx', 'socket_errors', 'server_cpu_s'):
+        row[key] = sum(run[key] for run in runs)
+    row['errors'] = {name: sum(run['errors'][name] for run in runs)
+                     for name in runs[0]['errors']}
+    row['server_cpu_us_per_request'] = (
+        row['server_cpu_s'] / row['requests'] * 1e6 if row['requests']
+        else 0.0)
+    del row['wrk_raw']
+    row['runs'] = runs
+    return row
+
+
+MEDIAN_KEYS = ('rps', 'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms',
+               'mean_ms', 'seconds', 'server_cpu_util')
+
+
+def measure_once(procs, server, path, connections, args):
+    """One measured wrk run; the server's CPU time is read around it."""
+    argv = wrk_command(server.port, path, connections, args.duration,
+                       args.wrk_cpus)
+    cpu_before = cpu_seconds(server.proc.pid)
+    raw = run_wrk(procs, argv, args.duration)
+    cpu = cpu_seconds(server.proc.pid) - cpu_before
+    if server.proc.poll() is not None:
+        raise BenchError('%s died during the load (exit %s)' % (
+            server.name, server.proc.returncode))
+    seconds = raw['duration_us'] / 1e6
+    requests = raw['requests']
+    errors = raw['errors']
+    socket_errors = sum(errors[k] for k in ('connect', 'read', 'write',
+                                            'timeout'))
+    return {
+        'server': server.name, 'path': path, 'connections': connections,
+        'threads': min(2, connections),
+        'requests': requests, 'seconds': seconds,
+        'rps': requests / seconds if seconds else 0.0,
+        'p50_ms': raw['latency_us']['p50'] / 1000,
+        'p90_ms': raw['latency_us']['p90'] / 1000,
+        'p99_ms': raw['latency_us']['p99'] / 1000,
+        'p999_ms': raw['latency_us']['p999'] / 1000,
+        'max_ms': raw['latency_us']['max'] / 1000,
+        'mean_ms': raw['latency_us']['mean'] / 1000,
+        'non_2xx_3xx': errors['status'],
+        'socket_errors': socket_errors,
+        'errors': errors,
+        'bytes_per_request': raw['bytes'] / requests if requests else 0,
+        'server_cpu_s': cpu,
+        'server_cpu_us_per_request': cpu / requests * 1e6 if requests else 0,
+        'server_cpu_util': cpu / seconds if seconds else 0.0,
+        'wrk_command': argv,
+        'wrk_raw': raw,
+    }
+
+
+# ------------------------------------------------------------------ machine
+
+def venv_paths(venv):
+    """Return (python, service-all) of the environment to run servers in."""
+    candidates = [pathlib.Path(venv)] if venv else [
+        pathlib.Path(sys.prefix), REPO / '.venv']
+    for prefix in candidates:
+        python = prefix / 'bin' / 'python'
+        service_all = prefix / 'bin' / 'service-all'
+        if python.exists() and service_all.exists():
+            return str(python), str(service_all)
+    raise BenchError('no environment with keystone_like installed (looked '
+                     'for bin/service-all in %s); create one (python -m '
+                     'venv .venv && .venv/bin/pip install -e .) or pass '
+                     '--venv.' % ', '.join(str(c) for c in candidates))
+
+
+def machine_info(python):
+    code = ('import importlib.metadata as m, json, platform; print(json.'
+            'dumps({"python": platform.python_version(), "python_impl": '
+            'platform.python_implementation(), "versions": {n: m.version(n) '
+            'for n in ("eventlet", "greenlet", "httptools", "PasteDeploy", '
+            '"WebOb", "oslo.config", "keystone_like")}}))')
+    info = json.loads(subprocess.run([python, '-c', code], check=True,
+                                     capture_output=True).stdout)
+    cpu_model = ''
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith('model name'):
+                    cpu_model = line.partition(':')[2].strip()
+                    break
+    except OSError:
+        pass
+    wrk_version = subprocess.run(['wrk', '-v'], capture_output=True).stdout
+    info.update({
+        'nproc': len(os.sched_getaffinity(0)),
+        'cpu_count': os.cpu_count(),
+        'cpu_model': cpu_model,
+        'kernel': platform.release(),
+        'machine': platform.machine(),
+        'wrk': wrk_version.decode('utf-8', 'replace').split(' Copyright')[0]
+        .strip() if wrk_version else '',
+        'taskset': shutil.which('taskset'),
+        'loadavg_at_start': os.getloadavg(),
+    })
+    return info
+
+
+def choose_wrk_cpus(option):
+    """Return the CPU list for ``taskset -c`` or '' for no pinning."""
+    if option == 'none':
+        return ''
+    if option != 'auto':
+        if not shutil.which('taskset'):
+            raise BenchError('--wrk-cpus needs taskset (util-linux)')
+        return option
+    cpus = sorted(os.sched_getaffinity(0))
+    if not shutil.which('taskset') or len(cpus) < 2:
+        return ''
+    return str(cpus[-1])
+
+
+# ----------------------------------------------------------------- reporting
+
+def ratio(a, b):
+    return a / b if b else None
+
+
+def fmt_ratio(value):
+    return '-' if value is None else '%.2fx' % value
+
+
+def build_comparisons(results):
+    by_key = {(r['server'], r['path'], r['connections']): r for r in results}
+    comparisons = []
+    for (server, path, conns), ours in by_key.items():
+        if server != KEYSTONE or (EVENTLET, path, conns) not in by_key:
+            continue
+        base = by_key[(EVENTLET, path, conns)]
+        comparisons.append({
+            'path': path, 'connections': conns,
+            'rps_ratio': ratio(ours['rps'], base['rps']),
+            'p99_ratio': ratio(ours['p99_ms'], base['p99_ms']),
+            'cpu_per_request_ratio': ratio(
+                ours['server_cpu_us_per_request'],
+                base['server_cpu_us_per_request']),
+        })
+    return comparisons
+
+
+def target_verdicts(comparisons):
+    """keystone_like >= 1.5x req/s with lower p99 on GET / (per c)."""
+    verdicts = []
+    for comp in comparisons:
+        if comp['path'] != '/':
+            continue
+        ok = (comp['rps_ratio'] is not None and comp['rps_ratio'] >= 1.5
+              and comp['p99_ratio'] is not None and comp['p99_ratio'] < 1.0)
+        verdicts.append({'path': '/', 'connections': comp['connections'],
+                         'rps_ratio': comp['rps_ratio'],
+                         'p99_ratio': comp['p99_ratio'], 'met': ok})
+    return verdicts
+
+
+def render(report):
+    out = []
+    params = report['parameters']
+    machine = report['machine']
+    out.append('keystone_like HTTP benchmark  %s' % report['timestamp'])
+    out.append('machine: %d CPU (%s), Linux %s, Python %s, eventlet %s, '
+               'httptools %s, %s' % (
+                   machine['nproc'], machine['cpu_model'] or '?',
+                   machine['kernel'], machine['python'],
+                   machine['versions']['eventlet'],
+                   machine['versions']['httptools'], machine['wrk']))
+    out.append('load: wrk %ss per cell%s after %ss warm-up, threads = '
+               'min(2, c), %s, access log %s' % (
+                   params['duration'], ' (median of %d runs)' % params[
+                       'repeat'] if params['repeat'] > 1 else '',
+                   params['warmup'],
+                   'wrk pinned to CPU %s (taskset), servers unpinned'
+                   % params['wrk_cpus'] if params['wrk_cpus']
+                   else 'nothing pinned',
+                   'ON' if params['access_log'] else 'off'))
+    out.append('')
+    head = ('%-5s %5s  %-14s %9s %8s %8s %8s %7s %7s %8s' % (
+        'path', 'conns', 'server', 'req/s', 'p50 ms', 'p99 ms', 'max ms',
+        'non2xx', 'sockerr', 'cpu us/r'))
+    out.append(head)
+    out.append('-' * len(head))
+    comps = {(c['path'], c['connections']): c
+             for c in report['comparisons']}
+    for path in params['paths']:
+        for conns in params['connections']:
+            for row in report['results']:
+                if row['path'] != path or row['connections'] != conns:
+                    continue
+                out.append('%-5s %5d  %-14s %9.0f %8.2f %8.2f %8.1f %7d %7d '
+                           '%8.0f' % (
+                               path, conns, row['server'], row['rps'],
+                               row['p50_ms'], row['p99_ms'], row['max_ms'],
+                               row['non_2xx_3xx'], row['socket_errors'],
+                               row['server_cpu_us_per_request']))
+            comp = comps.get((path, conns))
+            if comp:
+                out.append('%-5s %5d  %-14s %9s %8s %8s %8s %7s %7s %8s' % (
+                    path, conns, 'ratio k/e', fmt_ratio(comp['rps_ratio']),
+                    '', fmt_ratio(comp['p99_ratio']), '', '', '',
+                    fmt_ratio(comp['cpu_per_request_ratio'])))
+            out.append('')
+    verdicts = report['targets']
+    if verdicts:
+        out.append('target (GET /: keystone_like >= 1.5x req/s and lower '
+                   'p99):  ' + '  '.join(
+                       'c%d %s' % (v['connections'],
+                                   'MET' if v['met'] else 'NOT MET')
+                       for v in verdicts))
+        out.append('')
+    startup = report['startup']
+    if startup:
+        out.append('start-up (median of %d, seconds from spawn)' %
+                   params['startup_runs'])
+        out.append('%-14s %12s %14s %s' % ('server', 'ready line',
+                                           'first GET /', 'runs (first GET)'))
+        for name in SERVERS:
+            item = startup.get(name)
+            if not item:
+                continue
+            ready = item.get('ready_line_median_s')
+            out.append('%-14s %12s %14.3f %s' % (
+                name, '-' if ready is None else '%.3f' % ready,
+                item['first_get_median_s'], ' '.join(
+                    '%.3f' % r['first_get_s'] for r in item['runs'])))
+        out.append('')
+    out.append('memory (KiB)   %10s %10s %10s' % ('RSS idle', 'RSS after',
+                                                  'peak (HWM)'))
+    for name in SERVERS:
+        mem = report['memory'].get(name)
+        if mem:
+            out.append('%-14s %10d %10d %10d' % (
+                name, mem['idle_rss_kib'], mem['after_load_rss_kib'],
+                mem['after_load_hwm_kib']))
+    return '\n'.join(out)
+
+
+# ---------------------------------------------------------------------- main
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description='Compare keystone_like (service-all) with raw '
+                    'eventlet.wsgi on the same paste pipeline, using wrk.')
+    parser.add_argument('--duration', type=int, default=10,
+                        help='seconds of each measured wrk run (default 10)')
+    parser.add_argument('--warmup', type=int, default=2,
+                        help='seconds of wrk warm-up before each measured '
+                             'run, same path and concurrency (default 2; '
+                             '0 skips)')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='measured runs per cell; with more than one '
+                             'the table shows medians (default 1)')
+    parser.add_argument('--connections', default='1,50,200',
+                        help='comma-separated wrk connection counts '
+                             '(default 1,50,200)')
+    parser.add_argument('--paths', default='/,/v3',
+                        help='comma-separated paths (default /,/v3)')
+    parser.add_argument('--access-log', action='store_true',
+                        help='turn the access log on in both servers '
+                             '(keystone_like: to its log file; '
+                             'eventlet.wsgi: to /dev/null)')
+    parser.add_argument('--startup-runs', type=int, default=5,
+                        help='start-up measurements per server (median '
+                             'reported; default 5; 0 skips)')
+    parser.add_argument('--servers', default=','.join(SERVERS),
+                        help='comma-separated subset of %s' % ', '.join(
+                            SERVERS))
+    parser.add_argument('--wrk-cpus', default='auto',
+                        help="CPU list for 'taskset -c' around wrk; 'auto' "
+                             '(default) pins wrk to the last CPU when '
+                             "taskset exists and there are >= 2 CPUs; "
+                             "'none' pins nothing")
+    parser.add_argument('--venv',
+                        help='environment with keystone_like installed '
+                             '(default: this Python if it has service-all, '
+                             'else <repo>/.venv)')
+    parser.add_argument('--json', dest='json_path',
+                        help='where to write the JSON (default '
+                             'benchmarks/results/bench_http-<timestamp>'
+                             '.json)')
+    args = parser.parse_args(argv)
+    try:
+        args.connections = [int(c) for c in args.connections.split(',')
+                            if c.strip()]
+    except ValueError:
+        parser.error('--connections takes integers, e.g. 1,50,200')
+    if not args.connections or min(args.connections) < 1:
+        parser.error('--connections must be positive integers')
+    args.paths = [p.strip() for p in args.paths.split(',') if p.strip()]
+    if not args.paths or any(not p.startswith('/') for p in args.paths):
+        parser.error('--paths must start with /')
+    args.servers = [s.strip() for s in args.servers.split(',') if s.strip()]
+    if not args.servers or set(args.servers) - set(SERVERS):
+        parser.error('--servers takes %s' % ', '.join(SERVERS))
+    if args.duration < 1:
+        parser.error('--duration must be at least 1 second')
+    if args.repeat < 1:
+        parser.error('--repeat must be at least 1')
+    return args
+
+
+def check_paths(server, paths):
+    """One GET per path before the load; status and body size for the log."""
+    seen = {}
+    for path in paths:
+        status, size = http_get(server.port, path)
+        seen[path] = {'status': status, 'body_bytes': size}
+        expected = EXPECTED_STATUS.get(path)
+        if expected is not None and status != expected:
+            log('warning: %s GET %s gave %d, expected %d' % (
+                server.name, path, status, expected))
+    return seen
+
+
+def run(args, procs, workdir):
+    if shutil.which('wrk') is None:
+        raise BenchError('wrk is not installed; on Debian/Ubuntu: '
+                         'apt-get install -y wrk (https://github.com/wg/wrk)')
+    python, service_all = venv_paths(args.venv)
+    args.wrk_cpus = choose_wrk_cpus(args.wrk_cpus)
+    stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
+    report = {
+        'timestamp': stamp,
+        'command': [os.path.relpath(sys.argv[0], os.getcwd())] + sys.argv[1:],
+        'machine': machine_info(python),
+        'parameters': {
+            'duration': args.duration, 'warmup': args.warmup,
+            'repeat': args.repeat,
+            'connections': args.connections, 'paths': args.paths,
+            'access_log': args.access_log, 'servers': args.servers,
+            'startup_runs': args.startup_runs, 'wrk_cpus': args.wrk_cpus,
+            'wrk_threads': 'min(2, connections)',
+            'wrk_script': str(WRK_SCRIPT.relative_to(REPO)),
+            'paste_ini': str(PASTE_INI), 'paste_app': 'main',
+            'python': python, 'service_all': service_all,
+        },
+        'servers': {}, 'startup': {}, 'results': [], 'memory': {},
+    }
+
+    def new_server(name):
+        sub = pathlib.Path(tempfile.mkdtemp(prefix=name + '-', dir=workdir))
+        return Server(name, procs, sub, args.access_log, python, service_all)
+
+    # 1. Start-up time, servers alone on the machine.
+    for name in args.servers:
+        runs = []
+        for index in range(args.startup_runs):
+            runs.append(new_server(name).start_timed())
+            log('start-up %s #%d: %s' % (name, index + 1, ', '.join(
+                '%s %.3fs' % item for item in runs[-1].items())))
+        if runs:
+            item = {'runs': runs, 'first_get_median_s': statistics.median(
+                r['first_get_s'] for r in runs)}
+            if name == KEYSTONE:
+                item['ready_line_median_s'] = statistics.median(
+                    r['ready_line_s'] for r in runs)
+            report['startup'][name] = item
+
+    # 2. Both servers up side by side; cells alternate which goes first.
+    servers = {}
+    for name in args.servers:
+        server = servers[name] = new_server(name).start_for_load()
+        report['servers'][name] = {
+            'argv': server.argv, 'pid': server.proc.pid, 'port': server.port,
+            'config': server.config_text,
+            'responses': check_paths(server, args.paths)}
+        mem = proc_status(server.proc.pid)
+        report['memory'][name] = {'idle_rss_kib': mem['VmRSS']}
+        log('%s up: pid %d, port %d, RSS %d KiB' % (
+            name, server.proc.pid, server.port, mem['VmRSS']))
+    cell = 0
+    for path in args.paths:
+        for conns in args.connections:
+            order = list(args.servers)
+            if cell % 2:
+                order.reverse()
+            cell += 1
+            for name in order:
+                row = measure(procs, servers[name], path, conns, args)
+                report['results'].append(row)
+                log('%-14s GET %-4s c%-4d %8.0f req/s  p50 %.2f ms  p99 '
+                    '%.2f ms  non2xx/3xx %d  socket errors %d' % (
+                        name, path, conns, row['rps'], row['p50_ms'],
+                        row['p99_ms'], row['non_2xx_3xx'],
+                        row['socket_errors']))
+    for name, server in servers.items():
+        mem = proc_status(server.proc.pid)
+        report['memory'][name].update(after_load_rss_kib=mem['VmRSS'],
+                                      after_load_hwm_kib=mem['VmHWM'])
+        if server.log_path is not None:
+            text = server.log_path.read_text(errors='replace')
+            # Tracebacks or warnings the server logged during the run.
+            report['servers'][name]['log_errors'] = [
+                line for line in text.splitlines()
+                if re.search(r'\b(ERROR|CRITICAL|Traceback)\b', line)][:50]
+            report['servers'][name]['log_bytes'] = len(text)
+    for server in servers.values():
+        report['servers'][server.name]['exit_code'] = server.stop()
+    report['results'].sort(key=lambda r: (
+        args.paths.index(r['path']), args.connections.index(r['connections']),
+        SERVERS.index(r['server'])))
+    report['comparisons'] = build_comparisons(report['results'])
+    report['targets'] = target_verdicts(report['comparisons'])
+    report['machine']['loadavg_at_end'] = os.getloadavg()
+    return report
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    procs = Processes()
+    workdir = tempfile.mkdtemp(prefix='bench_http-')
+    try:
+        report = run(args, procs, workdir)
+    except BenchError as exc:
+        print('bench_http: %s' % exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print('bench_http: interrupted; servers stopped', file=sys.stderr)
+        return 130
+    finally:
+        procs.stop_all()
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = render(report)
+    print(text)
+    json_path = pathlib.Path(args.json_path) if args.json_path else (
+        RESULTS_DIR / ('bench_http-%s.json' % report['timestamp']))
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    report['table'] = text
+    json_path.write_text(json.dumps(report, indent=2) + '\n')
+    print('\nJSON: %s' % json_path)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

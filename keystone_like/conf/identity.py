@@ -1,0 +1,36 @@
+"""Options of the ``[identity]`` group: password hashing and checks."""
+
+from oslo_config import cfg
+
+GROUP_NAME = 'identity'
+
+ALL_OPTS = [
+    cfg.StrOpt(
+        'password_hash_algorithm', default='bcrypt',
+        choices=[('bcrypt', 'bcrypt; passwords are pre-hashed so bytes past '
+                            'the 72nd still count'),
+                 ('pbkdf2_sha512', 'PBKDF2-HMAC-SHA512'),
+                 ('scrypt', 'scrypt (memory-hard)')],
+        help='How new and changed passwords are hashed. Existing hashes '
+             'keep verifying after a change; they are re-hashed with the new '
+             'algorithm at the next successful login.'),
+    cfg.IntOpt(
+        'password_hash_rounds', min=4,
+        help='Work factor of the hash: bcrypt log2 rounds (default 12), '
+             'PBKDF2 iterations (default 600000), scrypt log2 N (default '
+             '15). Unset uses the default of the chosen algorithm.'),
+    cfg.IntOpt(
+        'max_password_length', default=4096, min=8, max=65536,
+        help='Passwords longer than this many bytes are refused with 400 '
+             'before any hashing, so long inputs cannot burn CPU.'),
+]
+
+
+def register_opts(conf):
+    """Register this group's options on ``conf``."""
+    conf.register_opts(ALL_OPTS, group=GROUP_NAME)
+
+
+def list_opts():
+    """Return the options for the sample config generator."""
+    return {GROUP_NAME: ALL_OPTS}

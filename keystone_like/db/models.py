@@ -1,0 +1,209 @@
+"""SQLAlchemy declarative models of the identity data.
+
+The schema is created by the hand-written alembic revisions in
+``migrations/versions``; a unit test compares this metadata with the
+migrated schema on SQLite and PostgreSQL so the two cannot drift. Ids are
+Keystone's: 32 hex characters of a uuid4 unless the caller gives one (the
+``default`` domain, user-chosen region ids). Datetimes are naive and UTC.
+"""
+
+import datetime
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+ID_LENGTH = 64
+NAME_LENGTH = 255
+USER_PROJECT = 'UserProject'
+USER_DOMAIN = 'UserDomain'
+ASSIGNMENT_TYPES = (USER_PROJECT, USER_DOMAIN)
+INTERFACES = ('public', 'internal', 'admin')
+
+# Explicit names, so migrations can refer to (and later drop) constraints
+# by the same names on every backend.
+NAMING_CONVENTION = {
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+
+def new_id():
+    """Return a new Keystone-style id: 32 lower-case hex characters."""
+    return uuid.uuid4().hex
+
+
+def utcnow():
+    """Return the current time as a naive UTC datetime (how it is stored)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(orm.DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _id(*args, **kwargs):
+    return orm.mapped_column(sa.String(ID_LENGTH), *args, **kwargs)
+
+
+def _extra():
+    return orm.mapped_column(sa.JSON, nullable=False, default=dict)
+
+
+def _enabled():
+    return orm.mapped_column(sa.Boolean, nullable=False, default=True)
+
+
+class Domain(Base):
+    """A Keystone domain: a namespace for users and projects."""
+
+    __tablename__ = 'domain'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False, unique=True)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    enabled: orm.Mapped[bool] = _enabled()
+    extra: orm.Mapped[dict] = _extra()
+
+
+class Project(Base):
+    """A project; ``parent_id`` is None for a project directly in a domain."""
+
+    __tablename__ = 'project'
+    __table_args__ = (sa.UniqueConstraint('domain_id', 'name'),)
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    domain_id: orm.Mapped[str] = _id(sa.ForeignKey('domain.id'),
+                                     nullable=False)
+    parent_id: orm.Mapped[str | None] = _id(sa.ForeignKey('project.id'),
+                                            nullable=True)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    enabled: orm.Mapped[bool] = _enabled()
+    extra: orm.Mapped[dict] = _extra()
+
+
+class User(Base):
+    """A local user; the password hash never leaves the store as API data."""
+
+    __tablename__ = 'user'
+    __table_args__ = (sa.UniqueConstraint('domain_id', 'name'),)
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    domain_id: orm.Mapped[str] = _id(sa.ForeignKey('domain.id'),
+                                     nullable=False)
+    enabled: orm.Mapped[bool] = _enabled()
+    password_hash: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(NAME_LENGTH))
+    password_created_at: orm.Mapped[datetime.datetime | None] = (
+        orm.mapped_column(sa.DateTime))
+    default_project_id: orm.Mapped[str | None] = _id(nullable=True)
+    extra: orm.Mapped[dict] = _extra()
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False, default=utcnow)
+
+
+class Role(Base):
+    """A global role (domain-specific roles are not supported)."""
+
+    __tablename__ = 'role'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False, unique=True)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    extra: orm.Mapped[dict] = _extra()
+
+
+class Assignment(Base):
+    """A role granted to a user on a project or a domain."""
+
+    __tablename__ = 'assignment'
+    __table_args__ = (
+        sa.CheckConstraint("type IN ('UserProject', 'UserDomain')",
+                           name='type'),
+    )
+
+    type: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), primary_key=True)
+    actor_id: orm.Mapped[str] = _id(primary_key=True, index=True)
+    target_id: orm.Mapped[str] = _id(primary_key=True, index=True)
+    role_id: orm.Mapped[str] = _id(sa.ForeignKey('role.id'),
+                                   primary_key=True)
+
+
+class Region(Base):
+    """A region of the service catalog; regions nest via the parent."""
+
+    __tablename__ = 'region'
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), primary_key=True, default=new_id)
+    description: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False, default='')
+    parent_region_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(NAME_LENGTH), sa.ForeignKey('region.id'), nullable=True)
+    extra: orm.Mapped[dict] = _extra()
+
+
+class Service(Base):
+    """A service of the catalog (identity, compute, ...)."""
+
+    __tablename__ = 'service'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    type: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False, default='')
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    enabled: orm.Mapped[bool] = _enabled()
+    extra: orm.Mapped[dict] = _extra()
+
+
+class Endpoint(Base):
+    """One URL of a service, for one interface, optionally in a region."""
+
+    __tablename__ = 'endpoint'
+    __table_args__ = (
+        sa.CheckConstraint("interface IN ('public', 'internal', 'admin')",
+                           name='interface'),
+    )
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    service_id: orm.Mapped[str] = _id(sa.ForeignKey('service.id'),
+                                      nullable=False, index=True)
+    region_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(NAME_LENGTH), sa.ForeignKey('region.id'), nullable=True)
+    interface: orm.Mapped[str] = orm.mapped_column(
+        sa.String(8), nullable=False)
+    url: orm.Mapped[str] = orm.mapped_column(sa.Text, nullable=False)
+    enabled: orm.Mapped[bool] = _enabled()
+    extra: orm.Mapped[dict] = _extra()
+
+
+class RevocationEvent(Base):
+    """Tokens matching every non-null field, issued before, are revoked."""
+
+    __tablename__ = 'revocation_event'
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    audit_id: orm.Mapped[str | None] = _id(nullable=True, index=True)
+    user_id: orm.Mapped[str | None] = _id(nullable=True, index=True)
+    project_id: orm.Mapped[str | None] = _id(nullable=True)
+    domain_id: orm.Mapped[str | None] = _id(nullable=True)
+    role_id: orm.Mapped[str | None] = _id(nullable=True)
+    issued_before: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    revoked_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False, index=True, default=utcnow)

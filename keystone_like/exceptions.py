@@ -1,0 +1,68 @@
+"""Errors of the domain layer, each carrying the HTTP status it maps to.
+
+Storage, identity and token code raise these without knowing about HTTP;
+the ``json_errors`` filter renders any of them as Keystone's JSON error
+document with ``code``. Messages are written for the API client: they must
+never hold a secret or internal detail.
+"""
+
+
+class Error(Exception):
+    """Base class: ``code`` is the HTTP status, ``str()`` the message."""
+
+    code = 500
+    title = None
+    default_message = ('An unexpected error prevented the server from '
+                       'fulfilling your request.')
+
+    def __init__(self, message=None):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self):
+        """The client-facing message."""
+        return str(self)
+
+
+class ValidationError(Error):
+    """The request is malformed or a value is invalid (400)."""
+
+    code = 400
+    default_message = 'The request you have made is invalid.'
+
+
+class Unauthorized(Error):
+    """Authentication is missing or failed (401)."""
+
+    code = 401
+    default_message = 'The request you have made requires authentication.'
+
+
+class Forbidden(Error):
+    """Authenticated but not allowed (403)."""
+
+    code = 403
+    default_message = ('You are not authorized to perform the requested '
+                       'action.')
+
+
+class NotFound(Error):
+    """The resource does not exist (404)."""
+
+    code = 404
+    default_message = 'Could not find the requested resource.'
+
+
+class Conflict(Error):
+    """The change conflicts with existing data, e.g. a duplicate name (409)."""
+
+    code = 409
+    default_message = 'Conflict occurred attempting to store the resource.'
+
+
+class ServiceUnavailable(Error):
+    """A dependency (the database) is unreachable; retry later (503)."""
+
+    code = 503
+    default_message = ('The service is temporarily unavailable; try again '
+                       'later.')

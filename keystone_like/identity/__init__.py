@@ -1,0 +1,1 @@
+"""Identity domain logic (users, passwords); no HTTP and no eventlet here."""

@@ -1,0 +1,105 @@
+"""Domains: ``{'id', 'name', 'description', 'enabled', 'tags', 'options'}``.
+
+Deleting a domain needs it disabled first (Keystone's rule) and removes its
+projects, users and every role assignment on or of them.
+"""
+
+import sqlalchemy as sa
+
+from keystone_like.db import models
+from keystone_like import exceptions
+from keystone_like.store import common
+
+KIND = 'domain'
+COLUMNS = ('id', 'name', 'description', 'enabled')
+DEFAULTS = {'tags': [], 'options': {}}
+IMMUTABLE = {'id': 'Cannot change domain ID.'}
+ENABLED_DELETE_MESSAGE = ('Cannot delete a domain that is enabled, please '
+                          'disable it first.')
+
+
+def to_dict(row):
+    """Return a Domain row in API shape."""
+    return common.render(row, COLUMNS, DEFAULTS)
+
+
+def create_domain(session, ref):
+    """Create a domain from an API body (``id`` optional); return it."""
+    common.require(ref, 'name')
+    core, extra = common.split(ref, COLUMNS)
+    _check_name_free(session, core['name'])
+    row = common.build(models.Domain, core, extra)
+    if row.id is not None and session.get(models.Domain, row.id):
+        raise common.conflict(KIND, 'Duplicate ID, %s.' % row.id)
+    common.add(session, row, common.duplicate_name(KIND, core['name']))
+    return to_dict(row)
+
+
+def get_domain(session, domain_id):
+    """Return the domain ``domain_id`` or raise NotFound."""
+    return to_dict(common.get_row(session, models.Domain, domain_id, KIND))
+
+
+def get_domain_by_name(session, name):
+    """Return the domain called ``name`` or raise NotFound."""
+    row = session.scalars(sa.select(models.Domain).where(
+        models.Domain.name == name)).first()
+    if row is None:
+        raise common.not_found(KIND, name)
+    return to_dict(row)
+
+
+def list_domains(session, name=None, enabled=None):
+    """Return the domains matching the given filters, by name."""
+    query = sa.select(models.Domain).order_by(models.Domain.name)
+    if name is not None:
+        query = query.where(models.Domain.name == name)
+    if enabled is not None:
+        query = query.where(models.Domain.enabled == enabled)
+    return [to_dict(row) for row in session.scalars(query)]
+
+
+def update_domain(session, domain_id, ref):
+    """Change the given attributes of a domain; return it."""
+    row = common.get_row(session, models.Domain, domain_id, KIND)
+    common.check_unchanged(ref, {'id': row.id}, IMMUTABLE)
+    core, extra = common.split(ref, COLUMNS, immutable={'id'})
+    if 'name' in core and core['name'] != row.name:
+        _check_name_free(session, core['name'])
+    common.apply(row, core, extra)
+    common.flush(session, common.duplicate_name(KIND, row.name))
+    return to_dict(row)
+
+
+def delete_domain(session, domain_id):
+    """Delete a disabled domain and its contents.
+
+    Returns ``{'users': [ids], 'projects': [ids]}`` (what went with it, for
+    token revocation); raises Forbidden while the domain is enabled.
+    """
+    row = common.get_row(session, models.Domain, domain_id, KIND)
+    if row.enabled:
+        raise exceptions.Forbidden(ENABLED_DELETE_MESSAGE)
+    users = sa.select(models.User.id).where(
+        models.User.domain_id == domain_id)
+    projects = sa.select(models.Project.id).where(
+        models.Project.domain_id == domain_id)
+    user_ids = list(session.scalars(users))
+    project_ids = list(session.scalars(projects))
+    common.delete_assignments(session, user_ids=users, project_ids=projects,
+                              domain_ids=[domain_id])
+    session.execute(sa.delete(models.User).where(
+        models.User.domain_id == domain_id))
+    # One statement: the parent_id foreign key is checked once, at its end.
+    session.execute(sa.delete(models.Project).where(
+        models.Project.domain_id == domain_id))
+    session.delete(row)
+    session.flush()
+    return {'users': user_ids, 'projects': project_ids}
+
+
+def _check_name_free(session, name):
+    exists = session.scalar(sa.select(models.Domain.id).where(
+        models.Domain.name == name))
+    if exists is not None:
+        raise common.duplicate_name(KIND, name)

@@ -1,0 +1,143 @@
+"""Projects, in Keystone's shape::
+
+    {'id', 'name', 'domain_id', 'parent_id', 'description', 'enabled',
+     'is_domain': False, 'tags': [], 'options': {}}
+
+As in Keystone, a project directly in a domain shows the domain's id as its
+``parent_id``; the column stores None for it. A project with children
+cannot be deleted (Keystone's rule without ``cascade``).
+"""
+
+import sqlalchemy as sa
+
+from keystone_like.db import models
+from keystone_like import exceptions
+from keystone_like.store import common
+
+KIND = 'project'
+COLUMNS = ('id', 'name', 'domain_id', 'parent_id', 'description', 'enabled')
+DEFAULTS = {'is_domain': False, 'tags': [], 'options': {}}
+IMMUTABLE = {
+    'id': 'Cannot change project ID.',
+    'domain_id': 'Update of `domain_id` is not allowed.',
+    'parent_id': 'Update of `parent_id` is not allowed.',
+    'is_domain': 'Update of `is_domain` is not allowed.',
+}
+
+
+def to_dict(row):
+    """Return a Project row in API shape."""
+    result = common.render(row, COLUMNS, DEFAULTS)
+    result['parent_id'] = row.parent_id or row.domain_id
+    return result
+
+
+def create_project(session, ref):
+    """Create a project from an API body; return it.
+
+    ``domain_id`` may be left out when ``parent_id`` names a project; a
+    ``parent_id`` equal to the domain id means "directly in the domain".
+    """
+    if ref.get('is_domain'):
+        raise exceptions.ValidationError(
+            'Projects acting as domains are not supported.')
+    common.require(ref, 'name')
+    core, extra = common.split(ref, COLUMNS, immutable={'id', 'is_domain'})
+    _resolve_parent(session, core)
+    common.get_row(session, models.Domain, core['domain_id'], 'domain')
+    duplicate = common.duplicate_name(KIND, core['name'], core['domain_id'])
+    if _find(session, core['name'], core['domain_id']) is not None:
+        raise duplicate
+    row = common.build(models.Project, core, extra)
+    common.add(session, row, duplicate)
+    return to_dict(row)
+
+
+def _resolve_parent(session, core):
+    parent_id = core.get('parent_id')
+    domain_id = core.get('domain_id')
+    if parent_id is None or parent_id == domain_id:
+        core['parent_id'] = None
+        common.require(core, 'domain_id')
+        return
+    parent = session.get(models.Project, parent_id)
+    if parent is None:
+        if session.get(models.Domain, parent_id) is not None:
+            raise exceptions.ValidationError(
+                'The parent domain %s is not the project\'s domain %s.'
+                % (parent_id, domain_id))
+        raise common.not_found(KIND, parent_id)
+    if domain_id is None:
+        core['domain_id'] = parent.domain_id
+    elif domain_id != parent.domain_id:
+        raise exceptions.ValidationError(
+            'Cannot create project, since it specifies its domain_id %s, '
+            'but specifies a parent in a different domain (%s).'
+            % (domain_id, parent.domain_id))
+
+
+def _find(session, name, domain_id):
+    return session.scalars(sa.select(models.Project).where(
+        models.Project.name == name,
+        models.Project.domain_id == domain_id)).first()
+
+
+def get_project(session, project_id):
+    """Return the project ``project_id`` or raise NotFound."""
+    return to_dict(common.get_row(session, models.Project, project_id, KIND))
+
+
+def get_project_by_name(session, name, domain_id):
+    """Return the project called ``name`` in the domain or raise NotFound."""
+    row = _find(session, name, domain_id)
+    if row is None:
+        raise common.not_found(KIND, name)
+    return to_dict(row)
+
+
+def list_projects(session, name=None, domain_id=None, enabled=None,
+                  parent_id=None):
+    """Return the projects matching every filter given, by name."""
+    table = models.Project
+    query = sa.select(table).order_by(table.name, table.id)
+    if name is not None:
+        query = query.where(table.name == name)
+    if domain_id is not None:
+        query = query.where(table.domain_id == domain_id)
+    if enabled is not None:
+        query = query.where(table.enabled == enabled)
+    if parent_id is not None:
+        query = query.where(sa.or_(
+            table.parent_id == parent_id,
+            sa.and_(table.parent_id.is_(None), table.domain_id == parent_id)))
+    return [to_dict(row) for row in session.scalars(query)]
+
+
+def update_project(session, project_id, ref):
+    """Change the given attributes of a project; return it."""
+    row = common.get_row(session, models.Project, project_id, KIND)
+    current = dict(to_dict(row), is_domain=False)
+    common.check_unchanged(ref, current, IMMUTABLE)
+    core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
+    duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
+    if core.get('name', row.name) != row.name:
+        if _find(session, core['name'], row.domain_id) is not None:
+            raise duplicate
+    common.apply(row, core, extra)
+    common.flush(session, duplicate)
+    return to_dict(row)
+
+
+def delete_project(session, project_id):
+    """Delete a project without children and its role assignments."""
+    row = common.get_row(session, models.Project, project_id, KIND)
+    child = session.scalar(sa.select(models.Project.id).where(
+        models.Project.parent_id == project_id).limit(1))
+    if child is not None:
+        raise exceptions.Forbidden(
+            'You are not authorized to perform the requested action: cannot '
+            'delete the project %s since it is not a leaf in the hierarchy.'
+            % project_id)
+    common.delete_assignments(session, project_ids=[project_id])
+    session.delete(row)
+    session.flush()

@@ -1,0 +1,1 @@
+"""Tokens: the Fernet key repository and the token format; no HTTP here."""

@@ -1,0 +1,223 @@
+"""The Fernet token format: what a token carries and how it is packed.
+
+A token is ``MultiFernet.encrypt_at_time(plaintext, issued_at)`` with
+Keystone's cosmetics: url-safe base64 with the ``=`` padding stripped. The
+Fernet timestamp *is* the issue time; the plaintext is one format-version
+byte followed by the msgpack array::
+
+    [user_id, methods, project_id, domain_id, expires_at, audit_ids]
+
+``methods`` is a bit mask over :data:`METHODS`, ``expires_at`` whole
+seconds since the epoch, audit ids their 16 raw bytes, and any id that is a
+lowercase uuid4 hex string travels as 16 bytes (others as strings). With
+uuid ids the largest token (both methods, a scope, two audit ids) is about
+200 characters. Times therefore have second precision: microseconds are
+dropped (rounded down, so a rescoped token never outlives its parent).
+"""
+
+import base64
+import dataclasses
+import datetime
+import os
+import re
+import struct
+
+import msgpack
+
+from keystone_like import exceptions
+
+FORMAT_VERSION = 1
+METHODS = ('password', 'token')
+TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
+# Far above any token this format makes (~330 characters with 64-character
+# non-uuid ids); longer input is refused before any decoding.
+MAX_TOKEN_LENGTH = 1024
+
+_UUID_HEX = re.compile(r'[0-9a-f]{32}')
+_AUDIT_ID = re.compile(r'[A-Za-z0-9_-]{21}[AQgw]')
+_TOKEN_TEXT = re.compile(r'[A-Za-z0-9_-]+={0,2}')
+_VERSION_BYTE = bytes([FORMAT_VERSION])
+
+
+class InvalidToken(exceptions.NotFound):
+    """The token is tampered, truncated, garbage or from unknown keys."""
+
+    default_message = 'Failed to validate token'
+
+
+@dataclasses.dataclass(kw_only=True)
+class TokenPayload:
+    """What a token says: who, how, for which scope, until when."""
+
+    user_id: str
+    methods: list
+    expires_at: datetime.datetime
+    issued_at: datetime.datetime
+    audit_ids: list
+    project_id: str = None
+    domain_id: str = None
+
+    def __post_init__(self):
+        if not self.user_id or not isinstance(self.user_id, str):
+            raise ValueError('user_id must be a non-empty string')
+        if not self.methods or set(self.methods) - set(METHODS):
+            raise ValueError('methods must be some of %s' % (METHODS,))
+        self.methods = [m for m in METHODS if m in self.methods]
+        for scope_id in (self.project_id, self.domain_id):
+            if scope_id is not None and not (
+                    isinstance(scope_id, str) and scope_id):
+                raise ValueError('a scope id must be a non-empty string')
+        if self.project_id is not None and self.domain_id is not None:
+            raise ValueError('a token is scoped to a project or a domain, '
+                             'not both')
+        if not 1 <= len(self.audit_ids) <= 2 or not all(
+                isinstance(a, str) and _AUDIT_ID.fullmatch(a)
+                for a in self.audit_ids):
+            raise ValueError('audit_ids must be 1 or 2 audit ids')
+        self.audit_ids = list(self.audit_ids)
+        self.expires_at = _utc_seconds(self.expires_at)
+        self.issued_at = _utc_seconds(self.issued_at)
+
+    @property
+    def scope(self):
+        """Return ``'project'``, ``'domain'`` or ``None`` (unscoped)."""
+        if self.project_id is not None:
+            return 'project'
+        return 'domain' if self.domain_id is not None else None
+
+    @property
+    def audit_id(self):
+        """Return this token's own audit id."""
+        return self.audit_ids[0]
+
+    @property
+    def audit_chain_id(self):
+        """Return the audit id shared by a token and all its rescopings."""
+        return self.audit_ids[-1]
+
+
+def encrypt(payload, multifernet):
+    """Return the token string for ``payload``, made with the primary key."""
+    methods = sum(1 << METHODS.index(m) for m in payload.methods)
+    body = [_pack_id(payload.user_id), methods,
+            _pack_id(payload.project_id), _pack_id(payload.domain_id),
+            _epoch(payload.expires_at),
+            [_audit_bytes(a) for a in payload.audit_ids]]
+    plaintext = _VERSION_BYTE + msgpack.packb(body, use_bin_type=True)
+    token = multifernet.encrypt_at_time(plaintext, _epoch(payload.issued_at))
+    return token.rstrip(b'=').decode('ascii')
+
+
+def decrypt(token, multifernet):
+    """Return the payload of ``token``; raise ``InvalidToken`` (404) if bad.
+
+    Expiry is not checked here: see :func:`is_expired`.
+    """
+    # Strict alphabet: base64 decoding would silently skip stray characters.
+    if (not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH
+            or not _TOKEN_TEXT.fullmatch(token)):
+        raise InvalidToken()
+    padded = (token + '=' * (-len(token) % 4)).encode('ascii')
+    try:
+        plaintext = multifernet.decrypt(padded)
+        # Authentic now, so the timestamp (bytes 1-8) can be read directly.
+        issued = struct.unpack('>Q',
+                               base64.urlsafe_b64decode(padded)[1:9])[0]
+        return _unpack(plaintext, issued)
+    except Exception:
+        # Whatever went wrong, the client only learns the token is bad.
+        raise InvalidToken() from None
+
+
+def is_expired(payload, now=None):
+    """Return whether ``payload`` has expired at ``now`` (default: now)."""
+    if now is None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+    return _utc(now) >= payload.expires_at
+
+
+def new_audit_id():
+    """Return a new audit id: 16 random bytes, url-safe base64, unpadded."""
+    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b'=').decode()
+
+
+def new_audit_ids(parent_audit_ids=None):
+    """Return audit ids for a new token, chained to a parent's if given."""
+    if parent_audit_ids:
+        return [new_audit_id(), parent_audit_ids[-1]]
+    return [new_audit_id()]
+
+
+def format_time(value):
+    """Return ``value`` as Keystone writes times: ``...T17:00:00.000000Z``."""
+    return _utc(value).strftime(TIME_FORMAT)
+
+
+def parse_time(text):
+    """Return the UTC datetime of an ISO 8601 string; ``ValueError`` if bad.
+
+    A string without an offset is taken as UTC.
+    """
+    if not isinstance(text, str):
+        raise ValueError('time must be an ISO 8601 string, not %r'
+                         % type(text).__name__)
+    return _utc(datetime.datetime.fromisoformat(text))
+
+
+def _utc(value):
+    if value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc)
+
+
+def _utc_seconds(value):
+    if not isinstance(value, datetime.datetime):
+        raise ValueError('expected a datetime, not %r' % (value,))
+    return _utc(value).replace(microsecond=0)
+
+
+def _epoch(value):
+    return int(value.timestamp())
+
+
+def _from_epoch(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def _pack_id(value):
+    if value is not None and _UUID_HEX.fullmatch(value):
+        return bytes.fromhex(value)
+    return value
+
+
+def _unpack_id(value, optional=True):
+    if value is None and optional:
+        return None
+    if isinstance(value, bytes) and len(value) == 16:
+        return value.hex()
+    if isinstance(value, str) and value:
+        return value
+    raise ValueError('bad id in token')
+
+
+def _audit_bytes(audit_id):
+    return base64.urlsafe_b64decode(audit_id + '==')
+
+
+def _unpack(plaintext, issued):
+    if plaintext[:1] != _VERSION_BYTE:
+        raise ValueError('unknown token format version')
+    user_id, methods, project_id, domain_id, expires, audit_ids = (
+        msgpack.unpackb(plaintext[1:], raw=False))
+    if not isinstance(methods, int) or methods >> len(METHODS):
+        raise ValueError('unknown methods in token')
+    if not isinstance(expires, int) or not all(
+            isinstance(a, bytes) and len(a) == 16 for a in audit_ids):
+        raise ValueError('bad expiry or audit ids in token')
+    return TokenPayload(
+        user_id=_unpack_id(user_id, optional=False),
+        methods=[m for i, m in enumerate(METHODS) if methods & (1 << i)],
+        project_id=_unpack_id(project_id), domain_id=_unpack_id(domain_id),
+        expires_at=_from_epoch(expires), issued_at=_from_epoch(issued),
+        audit_ids=[base64.urlsafe_b64encode(a).rstrip(b'=').decode()
+                   for a in audit_ids])

@@ -1,0 +1,80 @@
+"""Roles in the store: CRUD, global names and the assignment cascade."""
+
+import pytest
+
+from keystone_like import exceptions
+from keystone_like.store import assignments
+from keystone_like.store import domains
+from keystone_like.store import roles
+from keystone_like.store import users
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_create_returns_keystone_shape(db_session):
+    role = roles.create_role(db_session, {'name': 'admin'})
+    assert len(role['id']) == 32
+    assert role == {'id': role['id'], 'name': 'admin', 'description': None,
+                    'domain_id': None, 'options': {}}
+    assert roles.get_role(db_session, role['id']) == role
+    assert roles.get_role_by_name(db_session, 'admin') == role
+
+
+def test_duplicate_name_conflicts(db_session):
+    roles.create_role(db_session, {'name': 'admin'})
+    with pytest.raises(exceptions.Conflict) as info:
+        roles.create_role(db_session, {'name': 'admin'})
+    assert str(info.value) == ('Conflict occurred attempting to store role - '
+                               'Duplicate entry found with name admin.')
+
+
+def test_domain_specific_roles_are_refused(db_session):
+    with pytest.raises(exceptions.ValidationError):
+        roles.create_role(db_session, {'name': 'r', 'domain_id': 'd1'})
+    role = roles.create_role(db_session, {'name': 'r', 'domain_id': None})
+    with pytest.raises(exceptions.ValidationError):
+        roles.update_role(db_session, role['id'], {'domain_id': 'd1'})
+
+
+def test_list_and_filter_by_name(db_session):
+    for name in ('reader', 'admin', 'member'):
+        roles.create_role(db_session, {'name': name})
+    assert [r['name'] for r in roles.list_roles(db_session)] == [
+        'admin', 'member', 'reader']
+    assert [r['name'] for r in roles.list_roles(db_session,
+                                                name='member')] == ['member']
+
+
+def test_update(db_session):
+    role = roles.create_role(db_session, {'name': 'r', 'description': 'd'})
+    updated = roles.update_role(db_session, role['id'], {
+        'name': 's', 'description': None, 'immutable': False})
+    assert updated == dict(role, name='s', description=None, immutable=False)
+    roles.create_role(db_session, {'name': 'taken'})
+    with pytest.raises(exceptions.Conflict, match='with name taken.'):
+        roles.update_role(db_session, role['id'], {'name': 'taken'})
+    with pytest.raises(exceptions.ValidationError):
+        roles.update_role(db_session, role['id'], {'id': 'other'})
+
+
+def test_unknown_role_is_not_found(db_session):
+    for call, args in ((roles.get_role, ()), (roles.update_role, ({},)),
+                       (roles.delete_role, ()),
+                       (roles.get_role_by_name, ())):
+        with pytest.raises(exceptions.NotFound,
+                           match='^Could not find role: nope.$'):
+            call(db_session, 'nope', *args)
+
+
+def test_delete_removes_its_assignments(db_session):
+    domains.create_domain(db_session, {'id': 'd1', 'name': 'one'})
+    user = users.create_user(db_session, {'name': 'u', 'domain_id': 'd1'})
+    doomed = roles.create_role(db_session, {'name': 'doomed'})
+    kept = roles.create_role(db_session, {'name': 'kept'})
+    for role in (doomed, kept):
+        assignments.grant(db_session, assignments.USER_DOMAIN, user['id'],
+                          'd1', role['id'])
+    roles.delete_role(db_session, doomed['id'])
+    assert [a['role'] for a in assignments.list_assignments(db_session)] == [
+        {'id': kept['id']}]
+    assert roles.list_roles(db_session) == [kept]
