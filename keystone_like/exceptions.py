@@ -66,3 +66,11 @@ class ServiceUnavailable(Error):
     code = 503
     default_message = ('The service is temporarily unavailable; try again '
                        'later.')
+
+
+class SetupRequired(Exception):
+    """Something an operator must do before serving (schema, keys).
+
+    Not an HTTP error: application factories raise it at start-up and the
+    launcher prints ``str()``, one line that ends with the fix.
+    """

@@ -19,6 +19,7 @@ from keystone_like.middleware import errors
 
 INTERFACES = ('public', 'admin')
 _PARAMETER = re.compile(r'\{([A-Za-z_][A-Za-z0-9_]*)\}')
+_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def json_response(document, status=200, headers=()):
@@ -65,9 +66,14 @@ class Router:
             if found is None:
                 continue
             # HEAD is GET without the body (webob drops it).
+            params = found.groupdict()
+            if any(_CONTROL.search(value) for value in params.values()):
+                # An id never holds control characters; do not let a NUL
+                # reach the database driver.
+                raise webob.exc.HTTPNotFound()
             if method == route_method or (method == 'HEAD'
                                           and route_method == 'GET'):
-                return target, found.groupdict()
+                return target, params
             allowed.append(route_method)
         if not allowed:
             raise webob.exc.HTTPNotFound()

@@ -26,6 +26,10 @@ def setup(conf):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if conf.debug else logging.INFO)
+    # alembic narrates every schema check at INFO; only its warnings matter
+    # to an operator of service-all.
+    logging.getLogger('alembic').setLevel(
+        logging.DEBUG if conf.debug else logging.WARNING)
     if conf.debug:
         # Secret options are masked by oslo.config itself.
         conf.log_opt_values(logging.getLogger('keystone_like.conf'),

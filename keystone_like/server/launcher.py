@@ -12,7 +12,9 @@ import os
 import signal
 
 import eventlet
+import eventlet.tpool
 
+from keystone_like.common import offload
 from keystone_like.server import errors
 from keystone_like.server import listener as server_listener
 from keystone_like.server import onready
@@ -115,6 +117,9 @@ class Service:
 
 def run(conf):
     """Serve until stopped; return the exit code. Raises StartupError."""
+    # CPU-bound work the API hands to offload (password hashing) runs on
+    # native threads, so a flood of logins does not stall the hub.
+    offload.install(eventlet.tpool.execute)
     prepared = startup.prepare(conf)
     service = Service(conf, prepared)
     service.signals.install()

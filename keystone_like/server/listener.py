@@ -18,8 +18,7 @@ from eventlet.green import ssl as green_ssl
 import greenlet
 
 from keystone_like.server import connection as http_connection
-from keystone_like.server.errors import EXIT_OSERR
-from keystone_like.server.errors import StartupError
+from keystone_like.server.sockets import format_address
 
 LOG = logging.getLogger(__name__)
 
@@ -28,46 +27,6 @@ _PER_CONNECTION = {errno.ECONNABORTED, errno.ECONNRESET, errno.ENOTCONN,
                    errno.EPROTO, errno.EAGAIN, errno.EINTR, errno.EPERM}
 # Resource exhaustion: retry after a pause instead of spinning.
 _EXHAUSTED = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
-_BIND_ADVICE = {
-    errno.EADDRINUSE: 'That port is already in use; stop the other '
-                      'process or choose another port',
-    errno.EACCES: 'Permission denied; ports below 1024 need root or '
-                  'CAP_NET_BIND_SERVICE, so choose a port above 1023',
-    errno.EADDRNOTAVAIL: 'That address is not available on this machine; '
-                         'use one of its addresses, 0.0.0.0 or ::',
-}
-
-
-def bind_socket(name, host, port, backlog):
-    """Bind and listen on ``host``:``port``; StartupError on failure."""
-    option = '%s_bind_host' % name
-    try:
-        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC,
-                                   socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise StartupError(
-            '%s listener: cannot resolve %s = %r (%s); use an IP address '
-            'or a resolvable host name.' % (name, option, host, exc.strerror),
-            EXIT_OSERR) from None
-    family, kind, proto, _name, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        # SO_REUSEADDR only lets us rebind over TIME_WAIT; SO_REUSEPORT is
-        # deliberately not set so a second instance fails loudly.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(backlog)
-    except OSError as exc:
-        sock.close()
-        advice = _BIND_ADVICE.get(exc.errno, exc.strerror or str(exc))
-        raise StartupError('%s listener: cannot listen on %s: %s.' % (
-            name, format_address(host, port), advice), EXIT_OSERR) from None
-    return sock
-
-
-def format_address(host, port):
-    """Return ``host:port`` with IPv6 literals in brackets."""
-    return '[%s]:%s' % (host, port) if ':' in host else '%s:%s' % (host, port)
 
 
 class Listener:
@@ -129,7 +88,11 @@ class Listener:
             backoff = 0.01
             # Blocks while max_connections are open: the kernel backlog
             # holds new clients until one closes.
-            self.pool.spawn_n(self._serve, client, peer)
+            try:
+                self.pool.spawn_n(self._serve, client, peer)
+            except greenlet.GreenletExit:
+                _close(client)      # stopped while waiting for a free slot
+                return
 
     def _serve(self, client, peer):
         accepted_at = time.monotonic()

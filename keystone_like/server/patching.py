@@ -3,7 +3,9 @@
 ``os`` stays native (blocking file I/O is fine and green ``os`` breaks
 fork-based tools); ``select``, ``socket`` and ``time`` become green;
 ``thread`` becomes green unless real threads are asked for or a debugger is
-attached (debuggers need real threads to stop and step).
+attached (debuggers need real threads to stop and step). psycopg2, when
+installed, gets eventlet's wait callback so PostgreSQL queries yield to the
+hub instead of blocking every green thread.
 """
 
 import logging
@@ -44,7 +46,7 @@ def patch(standard_threads=False):
                             category=Warning)
     import eventlet
     applied = dict(os=False, select=True, socket=True, time=True,
-                   thread=patch_thread(standard_threads), psycopg=False,
+                   thread=patch_thread(standard_threads), psycopg=True,
                    MySQLdb=False, builtins=False, subprocess=False)
     eventlet.monkey_patch(**applied)
     _state['patched'] = applied

@@ -13,10 +13,11 @@ import resource
 from paste.deploy import loadwsgi
 
 from keystone_like.common import log
+from keystone_like import exceptions
 from keystone_like import conf as ks_conf
 from keystone_like.conf import listener as listener_conf
 from keystone_like.server import errors
-from keystone_like.server import listener as server_listener
+from keystone_like.server import sockets
 from keystone_like.server import tls
 
 LOG = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def prepare(conf):
     raise_file_limit(sum(p.settings.max_connections for p in prepared))
     try:
         for item in prepared:
-            item.sock = server_listener.bind_socket(
+            item.sock = sockets.bind_socket(
                 item.settings.name, item.settings.host, item.settings.port,
                 item.settings.backlog)
     except errors.StartupError:
@@ -86,6 +87,9 @@ def load_app(paste_file, name):
 
 
 def _load_error(paste_file, name, exc):
+    if isinstance(exc, exceptions.SetupRequired):
+        # The factory says what the operator must do (db_sync, keys).
+        return errors.StartupError(str(exc), errors.EXIT_CONFIG)
     # Only what paste.deploy and configparser raise themselves is a problem
     # of the ini: a factory's KeyError is a LookupError too, and its
     # ValueError is not a syntax error, but both are failing factories.

@@ -6,11 +6,13 @@ import pathlib
 import re
 import signal
 import socket
+import shutil
 import sys
 
 import pytest
 
 from keystone_like.conf import opts
+from tests.support import identity
 from tests.support import service
 
 PROBE_HOOK = '''\
@@ -253,8 +255,11 @@ def test_debug_logs_option_values_but_no_secrets(services, tmp_path):
     secret = 'pw-%s' % tmp_path.name
     sections = {}
     if secret_database_connection():
-        sections['database'] = {
-            'connection': 'sqlite:///%s/%s.db' % (tmp_path, secret)}
+        # A migrated copy of the shared database under a secret name.
+        database = tmp_path / ('%s.db' % secret)
+        shutil.copy(pathlib.Path(identity.shared_state_dir())
+                    / 'keystone_like.db', database)
+        sections['database'] = {'connection': 'sqlite:///%s' % database}
     svc = services(sections=sections, extra_args=['--debug']).start()
     token = 'tok-s3cr3t-value-%s' % svc.admin_port
     for listener in ('admin', 'public'):

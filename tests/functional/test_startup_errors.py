@@ -13,6 +13,7 @@ import tempfile
 import pytest
 
 from keystone_like.server import errors
+from tests.support import identity
 from tests.support import service
 
 # preexec_fn and user= make subprocess fork; eventlet, imported by other
@@ -54,11 +55,10 @@ marker = {marker}
 PREPARE_SCRIPT = '''
 import socket
 import sys
-from oslo_config import cfg
-from keystone_like.conf import opts
+from keystone_like import conf as ks_conf
 from keystone_like.server import errors, startup
-conf = cfg.ConfigOpts()
-opts.register_all(conf)
+# The global CONF: the paste factories read it.
+conf = ks_conf.CONF
 conf(args=['--config-file', sys.argv[1]], default_config_files=[])
 holder = socket.socket()
 holder.bind(('127.0.0.1', conf.public_port))
@@ -184,7 +184,8 @@ def test_failed_second_bind_closes_the_first_socket(tmp_path):
         'DEFAULT': {'admin_bind_host': '127.0.0.1',
                     'admin_port': service.free_port(),
                     'public_bind_host': '127.0.0.1',
-                    'public_port': service.free_port()}}))
+                    'public_port': service.free_port(),
+                    'state_dir': identity.shared_state_dir()}}))
     result = subprocess.run([sys.executable, '-c', PREPARE_SCRIPT, path],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr

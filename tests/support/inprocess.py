@@ -27,6 +27,7 @@ import paste.deploy
 from keystone_like import conf
 from keystone_like.conf.listener import ListenerSettings
 from keystone_like.server import listener as server_listener
+from keystone_like.server import sockets
 from keystone_like.server import tls as server_tls
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -89,7 +90,7 @@ class InProcessServer:
     def url(self):
         """The base URL clients use."""
         scheme = 'https' if self.ssl_context is not None else 'http'
-        return '%s://%s' % (scheme, server_listener.format_address(
+        return '%s://%s' % (scheme, sockets.format_address(
             self.host, self.port))
 
     @property
@@ -128,7 +129,7 @@ class InProcessServer:
 
     def _run(self):
         try:
-            sock = server_listener.bind_socket(
+            sock = sockets.bind_socket(
                 self.settings.name, self.host, self.settings.port,
                 self.settings.backlog)
             self.port = sock.getsockname()[1]

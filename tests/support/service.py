@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from tests.support import identity
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN_SERVICE_ALL = ROOT / 'bin' / 'service-all'
 READY_LINE = 'Application startup complete'
@@ -145,6 +147,7 @@ class ServiceProcess:
         self.sections = {'DEFAULT': {
             'admin_bind_host': host, 'public_bind_host': host,
             'admin_port': self.admin_port, 'public_port': self.public_port,
+            'state_dir': identity.shared_state_dir(),
         }}
         for section, options in (sections or {}).items():
             self.sections.setdefault(section, {}).update(options)

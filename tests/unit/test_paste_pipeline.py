@@ -14,6 +14,7 @@ import webob
 from keystone_like import conf
 from keystone_like.middleware import body_limit
 from keystone_like.middleware import urlmap
+from tests.support import identity
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PASTE_INI = ROOT / 'etc' / 'keystone_like-paste.ini'
@@ -278,7 +279,11 @@ def test_urlmap_refuses_bad_prefixes(mapping):
 
 
 def test_pipelines_never_import_eventlet():
-    code = ('import sys, paste.deploy\n'
+    code = ('import os, sys, paste.deploy\n'
+            'from keystone_like import conf\n'
+            'conf.CONF([], default_config_files=[], default_config_dirs=[])\n'
+            'conf.CONF.set_override("state_dir", os.environ[%r])\n'
+            % identity.ENV +
             'for name in ("main", "admin"):\n'
             '    paste.deploy.loadapp(%r, name=name)\n'
             'assert "eventlet" not in sys.modules, "eventlet was imported"\n'

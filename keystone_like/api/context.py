@@ -1,0 +1,34 @@
+"""Who is asking: the token behind a request, and the policy check.
+
+Identity comes from ``X-Auth-Token`` alone, validated like any token;
+identity headers a client sends (``X-User-Id``, ``X-Roles``, ...) are never
+read.
+"""
+
+from keystone_like import exceptions
+from keystone_like.api import versions
+
+AUTH_HEADER = 'X-Auth-Token'
+SUBJECT_HEADER = 'X-Subject-Token'
+
+
+def authenticate(backends, session, request):
+    """Return the validated Token of ``X-Auth-Token``, or Unauthorized."""
+    token_id = request.headers.get(AUTH_HEADER)
+    if not token_id:
+        raise exceptions.Unauthorized()
+    try:
+        return backends.tokens.validate(session, token_id)
+    except exceptions.NotFound:
+        raise exceptions.Unauthorized() from None
+
+
+def authorize(backends, token, action, target=None):
+    """Raise Forbidden unless ``token`` may do ``action`` on ``target``."""
+    backends.policy.enforce(action, token.credentials(), target)
+
+
+def www_authenticate(request, mount):
+    """Return the ``WWW-Authenticate`` header Keystone sends with a 401."""
+    root = versions.base_url(request, 'public', mount=mount)
+    return ('WWW-Authenticate', 'Keystone uri="%s"' % root)

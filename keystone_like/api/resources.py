@@ -1,0 +1,105 @@
+"""Shared pieces of resource handlers: bodies, filters, links, documents.
+
+Request bodies are JSON checked against a JSON schema; error messages name
+the field and what was expected but never echo the value (it may be a
+password).
+"""
+
+import json
+
+import jsonschema
+
+from keystone_like import exceptions
+from keystone_like.api import versions
+
+_EXPECTATIONS = {
+    'type': lambda e: 'expected %s' % _or(e.validator_value),
+    'enum': lambda e: 'must be one of %s' % ', '.join(
+        map(str, e.validator_value)),
+    'minLength': lambda e: 'must have at least %d characters'
+    % e.validator_value,
+    'maxLength': lambda e: 'must have at most %d characters'
+    % e.validator_value,
+    'pattern': lambda e: 'does not have the expected format',
+    'minProperties': lambda e: 'must not be empty',
+    'minItems': lambda e: 'must not be empty',
+}
+
+
+def _or(value):
+    return ' or '.join(value) if isinstance(value, list) else value
+
+
+def json_body(request, schema):
+    """Return the request's JSON body, validated; ValidationError if not."""
+    try:
+        body = json.loads(request.body or b'null')
+    except (ValueError, UnicodeDecodeError):
+        raise exceptions.ValidationError(
+            'The request body is not valid JSON.') from None
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft7Validator(schema).iter_errors(body))
+    if error is not None:
+        raise exceptions.ValidationError(_describe(error))
+    return body
+
+
+def _describe(error):
+    field = '.'.join(str(p) for p in error.absolute_path) or 'request body'
+    if error.validator in ('required', 'additionalProperties',
+                           'dependencies', 'oneOf', 'anyOf', 'not'):
+        # These messages name properties, never values.
+        detail = (error.message if error.validator != 'oneOf' else
+                  'does not match any accepted form')
+    else:
+        describe = _EXPECTATIONS.get(error.validator)
+        detail = describe(error) if describe else 'is not valid'
+    return "Invalid input for field '%s': %s." % (field, detail)
+
+
+def query(request, name):
+    """Return a query parameter, refusing control characters (400)."""
+    value = request.GET.get(name)
+    if value is not None and any(ord(c) < 32 or c == '\x7f' for c in value):
+        raise exceptions.ValidationError(
+            "Invalid value for query parameter '%s'." % name)
+    return value
+
+
+def query_bool(request, name):
+    """Return a boolean query filter (``true``/``false``) or None."""
+    value = query(request, name)
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in ('true', '1', 'yes', ''):
+        return True
+    if lowered in ('false', '0', 'no'):
+        return False
+    raise exceptions.ValidationError(
+        "Invalid value for query parameter '%s': expected true or false."
+        % name)
+
+
+def v3_url(request, interface, path):
+    """Return the absolute URL of ``/v3/<path>`` on this listener."""
+    root = versions.base_url(request, interface, mount='/v3')
+    return '%s/v3/%s' % (root, path.lstrip('/'))
+
+
+def entity(request, interface, collection, ref):
+    """Return ``ref`` with its ``links.self``."""
+    ref = dict(ref)
+    ref['links'] = {'self': v3_url(request, interface,
+                                   '%s/%s' % (collection, ref['id']))}
+    return ref
+
+
+def collection(request, interface, name, refs, path=None):
+    """Return ``{name: [...], "links": {...}}`` as Keystone lists do."""
+    path = path or name
+    self_url = v3_url(request, interface, path)
+    if request.query_string:
+        self_url += '?' + request.query_string
+    return {name: [entity(request, interface, name, r) for r in refs],
+            'links': {'self': self_url, 'previous': None, 'next': None}}

@@ -1,0 +1,65 @@
+"""What the identity API needs at run time, built once per process.
+
+Both the admin and the public application of a process share one
+:class:`Backends`: one database engine (and its connection pool), one key
+cache, one token provider, one policy enforcer. Building it checks that the
+operator did the set-up (schema migrated, keys present) so a missing step
+stops ``service-all`` at start-up with one line instead of failing requests.
+"""
+
+import logging
+
+from keystone_like.db import migration
+from keystone_like import db
+from keystone_like import exceptions
+from keystone_like import policy
+from keystone_like.token import keys
+from keystone_like.token import provider
+
+LOG = logging.getLogger(__name__)
+_instances = {}
+
+
+class Backends:
+    """The database, keys, token provider and policy of one process."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        self.database = db.Database(conf)
+        self.keys = keys.KeyCache(keys.repository_path(conf))
+        self.tokens = provider.TokenProvider(conf, self.keys)
+        self.policy = policy.Enforcer(conf)
+
+    def check(self):
+        """Raise SetupRequired when the schema or the keys are not ready."""
+        try:
+            migration.check_schema(self.database)
+        except migration.SchemaError as exc:
+            raise exceptions.SetupRequired(str(exc)) from None
+        except exceptions.ServiceUnavailable as exc:
+            # Serving 503 until the database is back beats refusing to
+            # start (systemd may start us before the database).
+            LOG.warning('The database is unreachable at start-up (%s); '
+                        'requests get 503 until it is back',
+                        getattr(exc, 'detail', exc))
+        try:
+            self.keys.get()
+        except keys.KeyRepositoryError as exc:
+            raise exceptions.SetupRequired(str(exc)) from None
+
+
+def get(conf):
+    """Return this process's Backends for ``conf``, building it once."""
+    backends = _instances.get(id(conf))
+    if backends is None:
+        backends = Backends(conf)
+        backends.check()
+        _instances[id(conf)] = backends
+    return backends
+
+
+def reset():
+    """Forget the built Backends (tests; after fork the pool is rebuilt)."""
+    for backends in _instances.values():
+        backends.database.dispose()
+    _instances.clear()

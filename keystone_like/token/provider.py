@@ -1,0 +1,204 @@
+"""Issuing and validating tokens: the payload, the keys and the database.
+
+A Fernet token carries only who, how, which scope, until when and its audit
+ids. Everything else — that the user, its domain and the scope still exist
+and are enabled, which roles the user holds there now, whether an event has
+revoked it — is read from the database at every validation, so every
+process and every node sharing the database agrees at once.
+"""
+
+import dataclasses
+import datetime
+
+from keystone_like import exceptions
+from keystone_like.store import assignments
+from keystone_like.store import catalog
+from keystone_like.store import domains
+from keystone_like.store import projects
+from keystone_like.store import revocations
+from keystone_like.store import users
+from keystone_like.token import formats
+
+
+class TokenNotFound(exceptions.NotFound):
+    """The token is invalid, expired or revoked (Keystone answers 404)."""
+
+    # Never echo the token itself, unlike older Keystone releases.
+    default_message = 'Could not find token.'
+
+
+@dataclasses.dataclass
+class Token:
+    """A valid token with what it refers to, as read at validation time."""
+
+    id: str
+    payload: formats.TokenPayload
+    user: dict
+    user_domain: dict
+    project: dict = None
+    domain: dict = None
+    scope_domain: dict = None   # the project's domain, or the scoped domain
+    roles: list = dataclasses.field(default_factory=list)
+
+    @property
+    def user_id(self):
+        """The id of the token's user."""
+        return self.payload.user_id
+
+    @property
+    def project_id(self):
+        """The id of the scoped project, or None."""
+        return self.payload.project_id
+
+    @property
+    def domain_id(self):
+        """The id of the scoped domain, or None."""
+        return self.payload.domain_id
+
+    @property
+    def role_names(self):
+        """The names of the roles the user holds on the scope."""
+        return [role['name'] for role in self.roles]
+
+    def credentials(self):
+        """Return the credentials dict that policy checks see."""
+        return {'user_id': self.user_id, 'project_id': self.project_id,
+                'domain_id': self.domain_id, 'roles': self.role_names,
+                'user_domain_id': self.user['domain_id']}
+
+
+def utcnow():
+    """Return the current UTC time, to the second (tokens' precision)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+class TokenProvider:
+    """Issues, validates and revokes Fernet tokens."""
+
+    def __init__(self, conf, key_cache):
+        self.conf = conf
+        self.keys = key_cache
+
+    def issue(self, session, user_id, methods, project_id=None,
+              domain_id=None, parent=None):
+        """Return a new :class:`Token`; Unauthorized if the scope is not ok.
+
+        ``parent`` is the payload of the token exchanged for this one: the
+        new token never outlives it and joins its audit chain.
+        """
+        now = utcnow()
+        expires = now + datetime.timedelta(seconds=self.conf.token.expiration)
+        if parent is not None:
+            expires = min(expires, parent.expires_at)
+        payload = formats.TokenPayload(
+            user_id=user_id, methods=methods, project_id=project_id,
+            domain_id=domain_id, issued_at=now, expires_at=expires,
+            audit_ids=formats.new_audit_ids(
+                parent.audit_ids if parent is not None else None))
+        token = self._resolve(session, payload, None, exceptions.Unauthorized)
+        token.id = formats.encrypt(payload, self.keys.get())
+        return token
+
+    def validate(self, session, token_id):
+        """Return the :class:`Token` ``token_id`` names, or TokenNotFound."""
+        try:
+            payload = formats.decrypt(token_id, self.keys.get())
+        except formats.InvalidToken:
+            raise TokenNotFound() from None
+        if formats.is_expired(payload):
+            raise TokenNotFound()
+        token = self._resolve(session, payload, token_id, TokenNotFound)
+        if revocations.is_revoked(
+                session, payload.issued_at, audit_ids=payload.audit_ids,
+                user_id=payload.user_id, project_id=payload.project_id,
+                domain_ids=_domain_ids(token),
+                role_ids=[role['id'] for role in token.roles]):
+            raise TokenNotFound()
+        return token
+
+    def revoke(self, session, token):
+        """Revoke ``token`` alone (by its own audit id)."""
+        revocations.add_event(session, audit_id=token.payload.audit_id)
+
+    def _resolve(self, session, payload, token_id, error):
+        """Load what the payload refers to; ``error`` if any is not ok."""
+        try:
+            user = users.get_user(session, payload.user_id)
+            user_domain = domains.get_domain(session, user['domain_id'])
+        except exceptions.NotFound:
+            raise error() from None
+        if not (user['enabled'] and user_domain['enabled']):
+            raise error()
+        token = Token(id=token_id, payload=payload, user=user,
+                      user_domain=user_domain)
+        if payload.project_id is not None:
+            token.project, token.scope_domain = _enabled_project(
+                session, payload.project_id, error)
+            token.roles = assignments.roles_for_user_on_project(
+                session, payload.user_id, payload.project_id)
+        elif payload.domain_id is not None:
+            token.domain = token.scope_domain = _enabled_domain(
+                session, payload.domain_id, error)
+            token.roles = assignments.roles_for_user_on_domain(
+                session, payload.user_id, payload.domain_id)
+        if payload.scope is not None and not token.roles:
+            raise error()
+        return token
+
+    def body(self, session, token, include_catalog=True):
+        """Return Keystone's ``{"token": {...}}`` document for ``token``."""
+        payload = token.payload
+        body = {
+            'methods': list(payload.methods),
+            'user': {'id': token.user['id'], 'name': token.user['name'],
+                     'domain': _ref(token.user_domain),
+                     'password_expires_at': None},
+            'audit_ids': list(payload.audit_ids),
+            'expires_at': formats.format_time(payload.expires_at),
+            'issued_at': formats.format_time(payload.issued_at),
+        }
+        if token.project is not None:
+            body['project'] = dict(_ref(token.project),
+                                   domain=_ref(token.scope_domain))
+            body['is_domain'] = False
+        elif token.domain is not None:
+            body['domain'] = _ref(token.domain)
+        if payload.scope is not None:
+            body['roles'] = [_ref(role) for role in token.roles]
+            if include_catalog:
+                body['catalog'] = catalog.catalog(
+                    session, user_id=token.user_id,
+                    project_id=token.project_id)
+        return {'token': body}
+
+
+def _ref(entity):
+    return {'id': entity['id'], 'name': entity['name']}
+
+
+def _enabled_project(session, project_id, error):
+    try:
+        project = projects.get_project(session, project_id)
+        domain = domains.get_domain(session, project['domain_id'])
+    except exceptions.NotFound:
+        raise error() from None
+    if not (project['enabled'] and domain['enabled']):
+        raise error()
+    return project, domain
+
+
+def _enabled_domain(session, domain_id, error):
+    try:
+        domain = domains.get_domain(session, domain_id)
+    except exceptions.NotFound:
+        raise error() from None
+    if not domain['enabled']:
+        raise error()
+    return domain
+
+
+def _domain_ids(token):
+    ids = {token.user['domain_id']}
+    if token.scope_domain is not None:
+        ids.add(token.scope_domain['id'])
+    return sorted(ids)
