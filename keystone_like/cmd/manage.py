@@ -1,111 +1,49 @@
 """``service-manage``: check and prepare what ``service-all`` serves.
 
-One small class per command (name, help, arguments, ``run``), in the
-keystone-manage and django ``manage.py`` manner. Never imports eventlet.
+Usage: ``service-manage [--config-file FILE] [--debug] COMMAND [ARGS]``;
+the commands live in :mod:`keystone_like.manage`, one small class each
+(name, help, arguments, ``run``). This module only parses the command
+line, runs the command and turns its failure into one line on stderr,
+``service-manage <command>: ...``, and an exit code. Never imports
+eventlet.
+
+Exit codes (sysexits(3) where one fits; each command's ``--help`` lists
+its own):
+
+==  ==========================================================
+0   success
+1   unexpected error (run with --debug for a traceback)
+2   bad command line, including an unknown command
+66  a named file (config, paste, TLS, Fernet key) is missing or unreadable
+69  the database cannot be reached
+70  a paste application factory failed (check)
+71  a listener address cannot be bound (check)
+78  an invalid option value, or a database schema not at head
+==  ==========================================================
 """
 
+import logging
 import sys
+import traceback
 
 from oslo_config import cfg
 
+from keystone_like.common import log as ks_log
 from keystone_like import conf as ks_conf
-from keystone_like.conf import listener as listener_conf
-from keystone_like.conf import validation
+from keystone_like import manage
+from keystone_like.manage import base
 from keystone_like.server import errors
 
 PROG = 'service-manage'
-
-
-class CommandError(Exception):
-    """A command failed; ``str()`` is the line to print, with an exit code."""
-
-    def __init__(self, message, exit_code=errors.EXIT_FAILURE):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class Command:
-    """Base of the commands: a name, a help line, arguments and ``run``."""
-
-    name = None
-    help = None
-
-    @classmethod
-    def add_arguments(cls, parser):
-        """Add the command's own arguments to its sub-parser."""
-
-    def __init__(self, conf):
-        self.conf = conf
-
-    def run(self):
-        """Do the work; return an exit code or raise CommandError."""
-        raise NotImplementedError
-
-
-class Check(Command):
-    """Validate everything service-all needs, without serving."""
-
-    name = 'check'
-    help = ('Check the configuration, the paste pipelines, the TLS material '
-            'and that both listener addresses can be bound, without '
-            'serving. Exits 0 when service-all would start.')
-
-    @classmethod
-    def add_arguments(cls, parser):
-        """--skip-ports for a host where the service already runs."""
-        parser.add_argument(
-            '--skip-ports', action='store_true',
-            help='Do not try to bind the listener addresses (use it while '
-                 'service-all is running).')
-
-    def run(self):
-        """Run each check in order; the first failure ends the run."""
-        from keystone_like.server import startup
-        from keystone_like.server import sockets
-        conf = self.conf
-        self._step(validation.validate, conf)
-        self._ok('configuration is valid (%s)' % (
-            ', '.join(conf.config_file) or 'embedded defaults'))
-        paste_file = self._step(startup.find_paste_file, conf)
-        for name in listener_conf.LISTENERS:
-            settings = listener_conf.listener_settings(conf, name)
-            self._step(startup.load_app, paste_file, startup.PASTE_APPS[name])
-            self._ok('%s application %r loads from %s' % (
-                name, startup.PASTE_APPS[name], paste_file))
-            if self._step(startup.load_tls, settings) is not None:
-                self._ok('%s TLS certificate and key load' % name)
-            if not conf.command.skip_ports:
-                sock = self._step(sockets.bind_socket, name, settings.host,
-                                  settings.port, 1)
-                sock.close()
-                self._ok('%s listener can bind %s' % (
-                    name, sockets.format_address(settings.host,
-                                                 settings.port)))
-        print('All checks passed.')
-        return errors.EXIT_OK
-
-    @staticmethod
-    def _step(function, *args):
-        try:
-            return function(*args)
-        except validation.ConfigError as exc:
-            raise CommandError(str(exc), errors.EXIT_CONFIG) from exc
-        except errors.StartupError as exc:
-            raise CommandError(str(exc), exc.exit_code) from exc
-
-    @staticmethod
-    def _ok(text):
-        print('ok: %s' % text)
-
-
-COMMANDS = (Check,)
+DESCRIPTION = ('Check and prepare keystone_like. Global options go before the '
+               'command, e.g. "%s --config-file /etc/keystone_like/'
+               'keystone_like.conf setup". Run "%s COMMAND --help" for a '
+               'command\'s options and exit codes.' % (PROG, PROG))
 
 
 def _add_command_parsers(subparsers):
-    for command in COMMANDS:
-        parser = subparsers.add_parser(command.name, help=command.help,
-                                       description=command.help)
-        command.add_arguments(parser)
+    for command in manage.COMMANDS:
+        command.add_parser(subparsers)
 
 
 command_opt = cfg.SubCommandOpt(
@@ -116,10 +54,14 @@ command_opt = cfg.SubCommandOpt(
 
 def main(argv=None, conf=ks_conf.CONF):
     """Run one command; return the process exit code."""
+    # Parsing again needs an unparsed conf; the opt registers once per conf.
+    conf.clear()
     conf.register_cli_opt(command_opt)
     try:
         ks_conf.configure(argv, conf=conf, prog=PROG,
-                          description='Check and prepare keystone_like.')
+                          description=DESCRIPTION)
+    except SystemExit as exc:  # --help, --version, argparse errors
+        return _exit_code(exc)
     except cfg.ConfigFilesNotFoundError as exc:
         print('%s: config file %s was not found; pass an existing file to '
               '--config-file.' % (PROG, ', '.join(exc.config_files)),
@@ -128,12 +70,49 @@ def main(argv=None, conf=ks_conf.CONF):
     except cfg.Error as exc:
         print('%s: %s' % (PROG, str(exc).splitlines()[0]), file=sys.stderr)
         return errors.EXIT_CONFIG
-    command = {c.name: c for c in COMMANDS}[conf.command.name]
+    command = manage.find(conf.command.name)
+    _setup_logging(conf)
     try:
         return command(conf).run()
-    except CommandError as exc:
-        print('%s %s: %s' % (PROG, command.name, exc), file=sys.stderr)
-        return exc.exit_code
+    except base.CommandError as exc:
+        return _fail(command, str(exc), exc.exit_code)
+    except cfg.ConfigFileValueError as exc:
+        return _fail(command, '%s; fix it in the config file'
+                     % str(exc).splitlines()[0], errors.EXIT_CONFIG)
+    except SystemExit as exc:
+        return _exit_code(exc)
+    except Exception as exc:  # noqa: BLE001 - the one line, not a traceback
+        if conf.debug:
+            traceback.print_exc()
+        return _fail(command, 'unexpected error: %s: %s (run with --debug '
+                     'for a traceback)' % (type(exc).__name__,
+                                           ' '.join(str(exc).split())),
+                     errors.EXIT_FAILURE)
+
+
+def _fail(command, message, exit_code):
+    print('%s %s: %s' % (PROG, command.name, ks_log.mask_secrets(message)),
+          file=sys.stderr)
+    return exit_code
+
+
+def _exit_code(exc):
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or errors.EXIT_OK
+    print(exc.code, file=sys.stderr)
+    return errors.EXIT_FAILURE
+
+
+def _setup_logging(conf):
+    """Log to log_file, or with --debug to stderr; otherwise nowhere.
+
+    Commands print their own outcome; without this, Python's last-resort
+    handler would repeat their warnings on stderr.
+    """
+    if conf.log_file or conf.debug:
+        ks_log.setup(conf)
+    elif not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ EXIT_USAGE = 2          # bad command line (argparse's own code)
 EXIT_SOFTWARE = 70      # a paste factory raised while building an app
 EXIT_OSERR = 71         # a listener could not bind (port in use, ...)
 EXIT_NOINPUT = 66       # a named file is missing or unreadable
+EXIT_UNAVAILABLE = 69   # the database cannot be reached (wait and retry)
 EXIT_CONFIG = 78        # an option value, paste name or TLS file is wrong
 EXIT_INTERRUPTED = 130  # a second Ctrl-C: stopped without draining
 
@@ -19,6 +20,7 @@ EXIT_CODES = {
     EXIT_USAGE: 'bad command line',
     EXIT_NOINPUT: 'a config, paste, certificate or key file is missing or '
                   'unreadable',
+    EXIT_UNAVAILABLE: 'the database cannot be reached (service-manage)',
     EXIT_SOFTWARE: 'an application factory in the paste pipeline failed',
     EXIT_OSERR: 'a listener could not bind its address',
     EXIT_CONFIG: 'an option value, paste application name or TLS file '

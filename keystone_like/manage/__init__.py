@@ -1,0 +1,20 @@
+"""The ``service-manage`` commands, one module and one small class each.
+
+``COMMANDS`` lists them in the order ``--help`` shows them. The dispatcher
+is ``keystone_like.cmd.manage``; nothing here imports eventlet.
+"""
+
+from keystone_like.manage import bootstrap
+from keystone_like.manage import check
+from keystone_like.manage import db_sync
+from keystone_like.manage import fernet_rotate
+from keystone_like.manage import fernet_setup
+from keystone_like.manage import setup
+
+COMMANDS = (setup.Setup, db_sync.DbSync, fernet_setup.FernetSetup,
+            fernet_rotate.FernetRotate, bootstrap.Bootstrap, check.Check)
+
+
+def find(name):
+    """Return the command class called ``name``."""
+    return {command.name: command for command in COMMANDS}[name]

@@ -1,0 +1,62 @@
+"""``service-manage fernet_rotate``: rotate the Fernet keys.
+
+Promotes the staged key 0 to primary, writes a new staged key and drops
+the oldest secondary keys beyond ``[fernet_tokens] max_active_keys``, as
+``keystone-manage fernet_rotate`` does. Run it on one node and copy the
+repository to the others; running servers pick the new keys up by
+themselves and no live token is invalidated while rotations are spaced
+wider than the token lifetime divided by ``max_active_keys - 2``.
+
+Exit codes: 0 rotated; 2 unknown user or group, or ownership change
+without root; 66 the repository is missing, empty, unreadable or not
+writable (create it with ``fernet_setup``).
+"""
+
+from keystone_like.manage import base
+from keystone_like.manage import fernet_setup
+from keystone_like.server import errors
+from keystone_like.token import keys
+
+
+class FernetRotate(base.Command):
+    """Rotate the keys of an existing Fernet key repository."""
+
+    name = 'fernet_rotate'
+    help = ('Rotate the Fernet keys: the staged key 0 becomes the primary '
+            'key, a new staged key is written and keys beyond '
+            '[fernet_tokens] max_active_keys are removed. Prints the key ids '
+            'now present.')
+    exit_codes = fernet_setup.KEY_EXIT_CODES
+
+    @classmethod
+    def add_arguments(cls, parser):
+        """The owner arguments, for the new key files."""
+        fernet_setup.add_owner_arguments(parser)
+
+    def run(self):
+        """Rotate and print what changed."""
+        uid, gid = fernet_setup.resolve_owner(self.args)
+        path = keys.repository_path(self.conf)
+        with fernet_setup.key_errors():
+            if keys.STAGED not in keys.key_ids(path):
+                # keys.rotate logs this, but the log is off by default.
+                print('Warning: %s has no staged key 0; the new primary key '
+                      'is one other nodes do not have until this repository '
+                      'is copied to them.' % path)
+            result = keys.rotate(path, self.conf.fernet_tokens.max_active_keys,
+                                 user=None if uid == -1 else uid,
+                                 group=None if gid == -1 else gid)
+            print('Rotated Fernet keys in %s: key %d is the new primary key.'
+                  % (path, result.promoted))
+            if result.purged:
+                print('Removed key%s %s (beyond max_active_keys = %d).' % (
+                    's' if len(result.purged) > 1 else '',
+                    _ids(result.purged),
+                    self.conf.fernet_tokens.max_active_keys))
+            print('Keys now present: %s.' % _ids(result.keys))
+            fernet_setup.apply_owner(path, uid, gid)
+        return errors.EXIT_OK
+
+
+def _ids(key_ids):
+    return ', '.join(str(i) for i in key_ids)
