@@ -1,8 +1,294 @@
-"""Placeholder: the auth routes arrive with the identity API work."""
+"""``/v3/auth``: issue, validate, check and revoke tokens; the catalog and
+the scopes a token's user may ask for. Served on both listeners.
+
+Failed logins all look alike to the client (401, same body and headers)
+and cost one password verification whatever went wrong: an unknown user
+is verified against a dummy hash, and the password is checked before
+whether the user and its domain are enabled. The reason goes to the log at
+INFO with the user's id or name; passwords and tokens never do. Password
+hashing runs with no database transaction open, so a slow hash holds no
+pooled connection.
+"""
+
+import logging
+
+import webob
+
+from keystone_like import api
+from keystone_like.api import auth_schemas
+from keystone_like.api import context
+from keystone_like.api import resources
+from keystone_like import exceptions
+from keystone_like.identity import passwords
+from keystone_like.store import assignments
+from keystone_like.store import catalog
+from keystone_like.store import domains
+from keystone_like.store import projects
+from keystone_like.store import users
+from keystone_like.token import provider
+
+LOG = logging.getLogger(__name__)
+
+
+class AuthFailed(exceptions.Unauthorized):
+    """Credentials did not authenticate; ``reason`` is for the log only."""
+
+    def __init__(self, reason):
+        super().__init__()
+        self.reason = reason
 
 
 class AuthResource:
-    """Handlers and routes of this resource (none yet)."""
+    """The /v3/auth handlers (public routes: both listeners)."""
 
-    public_routes = ()
+    public_routes = (
+        ('POST', '/auth/tokens', 'issue_token'),
+        ('GET', '/auth/tokens', 'validate_token'),   # and HEAD: check
+        ('DELETE', '/auth/tokens', 'revoke_token'),
+        ('GET', '/auth/catalog', 'get_auth_catalog'),
+        ('GET', '/auth/projects', 'get_auth_projects'),
+        ('GET', '/auth/domains', 'get_auth_domains'),
+    )
     admin_routes = ()
+
+    def issue_token(self, request):
+        """POST /auth/tokens: authenticate; 201 with ``X-Subject-Token``."""
+        auth = auth_schemas.parse(request, self.backends.conf)
+        try:
+            user, parent = self._identify(auth)
+            with self.session() as session:
+                project_id, domain_id = _scope_ids(session, auth.scope, user)
+                methods = set(auth.methods)
+                if parent is not None:
+                    methods.update(parent.payload.methods)
+                token = self.backends.tokens.issue(
+                    session, user['id'], sorted(methods),
+                    project_id=project_id, domain_id=domain_id,
+                    parent=parent.payload if parent is not None else None)
+                document = self.backends.tokens.body(
+                    session, token, include_catalog=_with_catalog(request))
+        except AuthFailed as exc:
+            LOG.info('Authentication failed for %s: %s',
+                     auth.describe_user(), exc.reason)
+            raise
+        except exceptions.Unauthorized:
+            LOG.info('Authentication failed for %s: scope %s not granted',
+                     auth.describe_user(), _describe_scope(auth.scope))
+            raise
+        return api.json_response(document, status=201,
+                                 headers=[(context.SUBJECT_HEADER, token.id)])
+
+    def validate_token(self, request):
+        """GET (validate) or HEAD (check) /auth/tokens: 200 or 404."""
+        action = ('identity:check_token' if request.method == 'HEAD'
+                  else 'identity:validate_token')
+        with self.session() as session:
+            subject = self._subject(session, request, action)
+            # HEAD answers the same headers (webob drops the body).
+            document = self.backends.tokens.body(
+                session, subject, include_catalog=_with_catalog(request))
+        return api.json_response(
+            document, headers=[(context.SUBJECT_HEADER, subject.id)])
+
+    def revoke_token(self, request):
+        """DELETE /auth/tokens: revoke the subject token; 204."""
+        with self.session() as session:
+            subject = self._subject(session, request,
+                                    'identity:revoke_token')
+            self.backends.tokens.revoke(session, subject)
+        return webob.Response(status=204, content_type=None)
+
+    def get_auth_catalog(self, request):
+        """GET /auth/catalog: the catalog of a project-scoped token."""
+        with self.session() as session:
+            caller = self.authenticate(session, request)
+            self.authorize(caller, 'identity:get_auth_catalog')
+            if caller.project_id is None:
+                raise exceptions.Forbidden(
+                    'A project-scoped token is required to produce a '
+                    'service catalog.')
+            entries = catalog.catalog(session, user_id=caller.user_id,
+                                      project_id=caller.project_id)
+        return api.json_response({'catalog': entries, 'links': {
+            'self': resources.v3_url(request, self.interface,
+                                     'auth/catalog')}})
+
+    def get_auth_projects(self, request):
+        """GET /auth/projects: the projects the caller has a role on."""
+        with self.session() as session:
+            caller = self.authenticate(session, request)
+            self.authorize(caller, 'identity:get_auth_projects')
+            refs = assignments.projects_for_user(session, caller.user_id,
+                                                 enabled=True)
+        return api.json_response(resources.collection(
+            request, self.interface, 'projects', refs, path='auth/projects'))
+
+    def get_auth_domains(self, request):
+        """GET /auth/domains: the domains the caller has a role on."""
+        with self.session() as session:
+            caller = self.authenticate(session, request)
+            self.authorize(caller, 'identity:get_auth_domains')
+            refs = assignments.domains_for_user(session, caller.user_id,
+                                                enabled=True)
+        return api.json_response(resources.collection(
+            request, self.interface, 'domains', refs, path='auth/domains'))
+
+    def _subject(self, session, request, action):
+        """Return the valid ``X-Subject-Token`` the caller may act on.
+
+        401 for a bad caller token, then 404 for a bad subject, then 403,
+        in Keystone's order.
+        """
+        caller = self.authenticate(session, request)
+        token_id = request.headers.get(context.SUBJECT_HEADER)
+        if not token_id:
+            raise provider.TokenNotFound()
+        subject = self.backends.tokens.validate(session, token_id)
+        self.authorize(caller, action,
+                       {'token': {'user_id': subject.user_id}})
+        return subject
+
+    def _identify(self, auth):
+        """Return ``(user, parent token or None)`` the methods agree on."""
+        parent = user = None
+        if auth.token_id is not None:
+            parent = self._token_identity(auth.token_id)
+            user = parent.user
+        if auth.user is not None:
+            password_user = self._password_identity(auth)
+            if user is not None and user['id'] != password_user['id']:
+                raise AuthFailed('the password and token methods name '
+                                 'different users')
+            user = password_user
+        return user, parent
+
+    def _token_identity(self, token_id):
+        """Return the valid Token ``token_id``; 404 as Keystone answers."""
+        try:
+            with self.session() as session:
+                parent = self.backends.tokens.validate(session, token_id)
+        except provider.TokenNotFound:
+            LOG.info('Authentication failed for the token method: the token '
+                     'is invalid, expired or revoked')
+            raise
+        if (parent.payload.scope is not None
+                and not self.backends.conf.token.allow_rescope_scoped_token):
+            raise exceptions.Forbidden(
+                'You are not authorized to perform the requested action: '
+                'rescope a scoped token.')
+        return parent
+
+    def _password_identity(self, auth):
+        """Return the user the password method authenticates, or AuthFailed.
+
+        Exactly one verification runs whatever the outcome.
+        """
+        with self.session() as session:
+            user, domain, stored = _find_user(session, auth.user)
+        if stored is None or auth.password is None:
+            passwords.dummy_verify(auth.password or '', self.backends.conf)
+            raise AuthFailed('unknown user' if user is None
+                             else 'no password given or set')
+        if not passwords.verify_password(auth.password, stored):
+            raise AuthFailed('wrong password')
+        if not (user['enabled'] and domain['enabled']):
+            raise AuthFailed('the user or its domain is disabled')
+        if passwords.needs_rehash(stored, self.backends.conf):
+            self._rehash(user['id'], stored, auth.password)
+        return user
+
+    def _rehash(self, user_id, stored, password):
+        """Store a hash made with the current options, if still current."""
+        fresh = passwords.hash_password(password, self.backends.conf)
+        with self.session() as session:
+            # The password may have changed while we were hashing.
+            if users.get_password_hash(session, user_id) == stored:
+                users.set_password_hash(session, user_id, fresh)
+                LOG.info('Re-hashed the password of user %s with the '
+                         'configured algorithm', user_id)
+
+
+def _with_catalog(request):
+    return 'nocatalog' not in request.GET
+
+
+def _find_user(session, ref):
+    """Return ``(user, user's domain, password hash)``; Nones if unknown.
+
+    As in Keystone, a name (with its domain) wins over an id.
+    """
+    try:
+        if ref.get('name'):
+            domain = _lookup_domain(session, ref['domain'])
+            user = users.get_user_by_name(session, ref['name'], domain['id'])
+        else:
+            user = users.get_user(session, ref['id'])
+            domain = domains.get_domain(session, user['domain_id'])
+    except exceptions.NotFound:
+        return None, None, None
+    return user, domain, users.get_password_hash(session, user['id'])
+
+
+def _lookup_domain(session, ref):
+    if ref.get('name'):
+        return domains.get_domain_by_name(session, ref['name'])
+    return domains.get_domain(session, ref['id'])
+
+
+def _scope_ids(session, scope, user):
+    """Return ``(project_id, domain_id)`` of the requested scope.
+
+    Unknown projects and domains are 401 like a scope without a role, so
+    the answer tells nothing about what exists. The provider checks that
+    the scope is enabled and that the user has a role on it.
+    """
+    if scope is None:
+        return _default_project(session, user), None
+    kind, ref = scope
+    try:
+        if kind == 'project':
+            if ref.get('name'):
+                domain = _lookup_domain(session, ref['domain'])
+                project = projects.get_project_by_name(
+                    session, ref['name'], domain['id'])
+            else:
+                project = projects.get_project(session, ref['id'])
+            return project['id'], None
+        if kind == 'domain':
+            return None, _lookup_domain(session, ref)['id']
+    except exceptions.NotFound:
+        raise exceptions.Unauthorized() from None
+    if kind == 'unscoped':
+        return None, None
+    # System and trust scopes: nobody has such roles here.
+    raise exceptions.Unauthorized()
+
+
+def _default_project(session, user):
+    """Return the user's default project id if it can scope a token.
+
+    Keystone scopes a request without a scope to the default project when
+    it exists, is enabled and the user has a role there; else the token
+    is unscoped.
+    """
+    project_id = user.get('default_project_id')
+    if not project_id:
+        return None
+    try:
+        project = projects.get_project(session, project_id)
+        domain = domains.get_domain(session, project['domain_id'])
+    except exceptions.NotFound:
+        return None
+    if not (project['enabled'] and domain['enabled']):
+        return None
+    if not assignments.roles_for_user_on_project(session, user['id'],
+                                                 project_id):
+        return None
+    return project_id
+
+
+def _describe_scope(scope):
+    if scope is None:
+        return 'the default project'
+    kind, ref = scope
+    return '%s %r' % (kind, ref)

@@ -25,7 +25,27 @@ def authenticate(backends, session, request):
 
 def authorize(backends, token, action, target=None):
     """Raise Forbidden unless ``token`` may do ``action`` on ``target``."""
-    backends.policy.enforce(action, token.credentials(), target)
+    backends.policy.enforce(action, token.credentials(),
+                            policy_target(target))
+
+
+def policy_target(target):
+    """Return ``target`` plus its flattened ``target.`` keys.
+
+    Keystone's rules read ``%(target.token.user_id)s``: oslo.policy looks
+    that up as one key, so nested targets are flattened as Keystone does.
+    """
+    flat = dict(target or {})
+    _flatten(target or {}, 'target.', flat)
+    return flat
+
+
+def _flatten(value, prefix, into):
+    for key, item in value.items():
+        if isinstance(item, dict):
+            _flatten(item, '%s%s.' % (prefix, key), into)
+        else:
+            into[prefix + key] = item
 
 
 def www_authenticate(request, mount):

@@ -47,10 +47,12 @@ def json_body(request, schema):
 def _describe(error):
     field = '.'.join(str(p) for p in error.absolute_path) or 'request body'
     if error.validator in ('required', 'additionalProperties',
-                           'dependencies', 'oneOf', 'anyOf', 'not'):
+                           'dependencies'):
         # These messages name properties, never values.
-        detail = (error.message if error.validator != 'oneOf' else
-                  'does not match any accepted form')
+        detail = error.message
+    elif error.validator in ('oneOf', 'anyOf', 'not'):
+        # jsonschema's own messages here repeat the whole value.
+        detail = 'does not match any accepted form'
     else:
         describe = _EXPECTATIONS.get(error.validator)
         detail = describe(error) if describe else 'is not valid'

@@ -5,14 +5,16 @@ Keystone's cosmetics: url-safe base64 with the ``=`` padding stripped. The
 Fernet timestamp *is* the issue time; the plaintext is one format-version
 byte followed by the msgpack array::
 
-    [user_id, methods, project_id, domain_id, expires_at, audit_ids]
+    [user_id, methods, project_id, domain_id, expires_at, audit_ids,
+     issued_at_microseconds]
 
 ``methods`` is a bit mask over :data:`METHODS`, ``expires_at`` whole
 seconds since the epoch, audit ids their 16 raw bytes, and any id that is a
 lowercase uuid4 hex string travels as 16 bytes (others as strings). With
 uuid ids the largest token (both methods, a scope, two audit ids) is about
-200 characters. Times therefore have second precision: microseconds are
-dropped (rounded down, so a rescoped token never outlives its parent).
+210 characters. Expiry has second precision (rounded down, so a rescoped
+token never outlives its parent); the issue time keeps its microseconds so
+revocation events compare exactly with it.
 """
 
 import base64
@@ -76,7 +78,9 @@ class TokenPayload:
             raise ValueError('audit_ids must be 1 or 2 audit ids')
         self.audit_ids = list(self.audit_ids)
         self.expires_at = _utc_seconds(self.expires_at)
-        self.issued_at = _utc_seconds(self.issued_at)
+        # Microseconds kept: a revocation in the same second as a login
+        # must not revoke the token issued after it.
+        self.issued_at = _utc(_datetime(self.issued_at))
 
     @property
     def scope(self):
@@ -102,7 +106,8 @@ def encrypt(payload, multifernet):
     body = [_pack_id(payload.user_id), methods,
             _pack_id(payload.project_id), _pack_id(payload.domain_id),
             _epoch(payload.expires_at),
-            [_audit_bytes(a) for a in payload.audit_ids]]
+            [_audit_bytes(a) for a in payload.audit_ids],
+            payload.issued_at.microsecond]
     plaintext = _VERSION_BYTE + msgpack.packb(body, use_bin_type=True)
     token = multifernet.encrypt_at_time(plaintext, _epoch(payload.issued_at))
     return token.rstrip(b'=').decode('ascii')
@@ -170,10 +175,14 @@ def _utc(value):
     return value.astimezone(datetime.timezone.utc)
 
 
-def _utc_seconds(value):
+def _datetime(value):
     if not isinstance(value, datetime.datetime):
         raise ValueError('expected a datetime, not %r' % (value,))
-    return _utc(value).replace(microsecond=0)
+    return value
+
+
+def _utc_seconds(value):
+    return _utc(_datetime(value)).replace(microsecond=0)
 
 
 def _epoch(value):
@@ -207,8 +216,10 @@ def _audit_bytes(audit_id):
 def _unpack(plaintext, issued):
     if plaintext[:1] != _VERSION_BYTE:
         raise ValueError('unknown token format version')
-    user_id, methods, project_id, domain_id, expires, audit_ids = (
+    user_id, methods, project_id, domain_id, expires, audit_ids, micros = (
         msgpack.unpackb(plaintext[1:], raw=False))
+    if not isinstance(micros, int) or not 0 <= micros < 1000000:
+        raise ValueError('bad issue time in token')
     if not isinstance(methods, int) or methods >> len(METHODS):
         raise ValueError('unknown methods in token')
     if not isinstance(expires, int) or not all(
@@ -218,6 +229,7 @@ def _unpack(plaintext, issued):
         user_id=_unpack_id(user_id, optional=False),
         methods=[m for i, m in enumerate(METHODS) if methods & (1 << i)],
         project_id=_unpack_id(project_id), domain_id=_unpack_id(domain_id),
-        expires_at=_from_epoch(expires), issued_at=_from_epoch(issued),
+        expires_at=_from_epoch(expires),
+        issued_at=_from_epoch(issued).replace(microsecond=micros),
         audit_ids=[base64.urlsafe_b64encode(a).rstrip(b'=').decode()
                    for a in audit_ids])

@@ -68,8 +68,8 @@ class Token:
 
 
 def utcnow():
-    """Return the current UTC time, to the second (tokens' precision)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    """Return the current UTC time."""
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 class TokenProvider:

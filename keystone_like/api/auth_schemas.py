@@ -1,0 +1,170 @@
+"""The ``POST /v3/auth/tokens`` body: its JSON schema and what it asks for.
+
+The schema follows Keystone's (``keystone/auth/schema.py``): loose about
+extra properties, strict about types. The rules a schema cannot state
+without echoing the body in its error message (``id`` or ``name``,
+exactly one scope) are checked by :func:`parse` with messages of their
+own. Nothing here ever puts a password in a message.
+"""
+
+import dataclasses
+
+from keystone_like.api import resources
+from keystone_like import exceptions
+from keystone_like.identity import passwords
+from keystone_like.token import formats
+
+# Ids and names are looked up in the database: NUL and lone surrogates
+# cannot reach a PostgreSQL query, so refuse them here (400, not 500).
+_LOOKUP_TEXT = {'type': 'string', 'pattern': '^[^\\x00\\ud800-\\udfff]*$'}
+_DOMAIN_REF = {
+    'type': 'object',
+    'properties': {'id': _LOOKUP_TEXT, 'name': _LOOKUP_TEXT},
+}
+_PROJECT_REF = {
+    'type': 'object',
+    'properties': {'id': _LOOKUP_TEXT, 'name': _LOOKUP_TEXT,
+                   'domain': _DOMAIN_REF},
+}
+_PASSWORD = {
+    'type': 'object',
+    'properties': {'user': {
+        'type': 'object',
+        'properties': {'id': _LOOKUP_TEXT, 'name': _LOOKUP_TEXT,
+                       'password': {'type': 'string'},
+                       'domain': _DOMAIN_REF},
+    }},
+    'required': ['user'],
+}
+_TOKEN = {
+    'type': 'object',
+    'properties': {'id': {'type': 'string'}},
+    'required': ['id'],
+}
+# Keystone accepts "unscoped" as a string, and {"unscoped": {}} from old
+# keystoneauth releases; system and trust scopes are recognised (so they
+# are not a 400) but never granted here.
+SCOPES = ('project', 'domain', 'unscoped', 'system', 'OS-TRUST:trust')
+_SCOPE = {
+    'type': ['object', 'string'],
+    'properties': {'project': _PROJECT_REF, 'domain': _DOMAIN_REF,
+                   'unscoped': {'type': 'object'},
+                   'system': {'type': 'object'},
+                   'OS-TRUST:trust': {'type': 'object'}},
+}
+
+TOKEN_ISSUE = {
+    'type': 'object',
+    'properties': {'auth': {
+        'type': 'object',
+        'properties': {
+            'identity': {
+                'type': 'object',
+                'properties': {
+                    'methods': {'type': 'array',
+                                'items': {'type': 'string'}},
+                    'password': _PASSWORD,
+                    'token': _TOKEN,
+                },
+                'required': ['methods'],
+            },
+            'scope': _SCOPE,
+        },
+        'required': ['identity'],
+    }},
+    'required': ['auth'],
+}
+
+
+@dataclasses.dataclass
+class AuthRequest:
+    """What a valid ``POST /v3/auth/tokens`` body asks for.
+
+    ``scope`` is ``None`` when the body names none (the user's default
+    project applies), else ``(kind, ref)`` with ``kind`` one of
+    :data:`SCOPES`.
+    """
+
+    methods: list
+    user: dict = None          # the password method's user reference
+    password: str = None
+    token_id: str = None
+    scope: tuple = None
+
+    def describe_user(self):
+        """Return how the request names its user, for log lines."""
+        if self.user is None:
+            return 'the user of the given token'
+        if self.user.get('name'):
+            return 'name %r in domain %r' % (
+                self.user['name'], self.user.get('domain'))
+        return 'id %r' % self.user.get('id')
+
+
+def parse(request, conf):
+    """Return the AuthRequest of ``request``; 400 if malformed.
+
+    An over-long password is refused here, before anything is looked up.
+    A method this service does not offer is 401, as Keystone answers.
+    """
+    auth = resources.json_body(request, TOKEN_ISSUE)['auth']
+    identity = auth['identity']
+    methods = identity['methods']
+    for method in methods:
+        if method not in identity:
+            raise _missing(method, 'auth.identity')
+    if not methods or set(methods) - set(formats.METHODS):
+        raise exceptions.Unauthorized()
+    parsed = AuthRequest(methods=sorted(set(methods)),
+                         scope=_scope(auth.get('scope')))
+    if 'password' in methods:
+        parsed.user = identity['password']['user']
+        _check_ref(parsed.user, 'auth.identity.password.user',
+                   needs_domain=True)
+        parsed.password = parsed.user.get('password')
+        if parsed.password is not None:
+            passwords.check_length(parsed.password, conf)
+    if 'token' in methods:
+        parsed.token_id = identity['token']['id']
+    return parsed
+
+
+def _scope(scope):
+    if scope is None:
+        return None
+    if isinstance(scope, str):
+        if scope != 'unscoped':
+            raise exceptions.ValidationError(
+                "Invalid input for field 'auth.scope': expected an object "
+                "or the string \"unscoped\".")
+        return ('unscoped', {})
+    kinds = [kind for kind in SCOPES if kind in scope]
+    if len(kinds) != 1:
+        raise exceptions.ValidationError(
+            "Invalid input for field 'auth.scope': give exactly one of %s."
+            % ', '.join(SCOPES))
+    kind = kinds[0]
+    if kind == 'project':
+        _check_ref(scope['project'], 'auth.scope.project', needs_domain=True)
+    elif kind == 'domain':
+        _check_ref(scope['domain'], 'auth.scope.domain')
+    return (kind, scope[kind])
+
+
+def _check_ref(ref, field, needs_domain=False):
+    """Check an ``{id | name [+ domain]}`` reference as Keystone does."""
+    if not ref.get('id') and not ref.get('name'):
+        raise exceptions.ValidationError(
+            "Invalid input for field '%s': id or name must be present."
+            % field)
+    if needs_domain and ref.get('name'):
+        if 'domain' not in ref:
+            raise _missing('domain', field)
+        _check_ref(ref['domain'], field + '.domain')
+
+
+def _missing(attribute, target):
+    return exceptions.ValidationError(
+        "Expecting to find %s in %s. The server could not comply with the "
+        "request since it is either malformed or otherwise incorrect. The "
+        "client is assumed to be in error." % (attribute, target))
