@@ -46,10 +46,12 @@ SELF_SERVICE_RULES = [
 def _management_rules():
     rules = []
     for kind in MANAGED:
-        for action in ('create', 'get', 'list', 'update', 'delete'):
+        for action in ('create', 'get', 'update', 'delete'):
             name = 'identity:%s_%s' % (action, kind)
             if name != 'identity:get_user':
                 rules.append((name, ADMIN))
+        # Keystone names list actions in the plural: identity:list_users.
+        rules.append(('identity:list_%ss' % kind, ADMIN))
     for name in ('create_grant', 'check_grant', 'revoke_grant',
                  'list_grants', 'list_role_assignments'):
         rules.append(('identity:' + name, ADMIN))

@@ -51,11 +51,17 @@ def compile_pattern(pattern):
 
 
 class Router:
-    """A table of ``(method, path pattern, target)`` rows, matched in order."""
+    """A table of ``(method, path pattern, target)`` rows, matched in order.
 
-    def __init__(self, routes):
+    ``hidden`` rows are ``(method, pattern)`` this router must not reveal
+    (another listener's routes): a request for one is 404, not 405.
+    """
+
+    def __init__(self, routes, hidden=()):
         self.routes = [(method.upper(), compile_pattern(pattern), target)
                        for method, pattern, target in routes]
+        self.hidden = [(method.upper(), compile_pattern(pattern))
+                       for method, pattern in hidden]
 
     def match(self, method, path):
         """Return ``(target, params)``; raise 404, or 405 with ``Allow``."""
@@ -75,7 +81,8 @@ class Router:
                                           and route_method == 'GET'):
                 return target, params
             allowed.append(route_method)
-        if not allowed:
+        if not allowed or any(method == hidden_method and regex.fullmatch(path)
+                              for hidden_method, regex in self.hidden):
             raise webob.exc.HTTPNotFound()
         if 'GET' in allowed:
             allowed.append('HEAD')
@@ -92,6 +99,7 @@ class Application:
     """
 
     routes = ()
+    hidden_routes = ()
 
     def __init__(self, interface):
         if interface not in INTERFACES:
@@ -99,8 +107,9 @@ class Application:
                              % (', '.join(INTERFACES), interface))
         self.interface = interface
         # Resolved now so a misspelt handler name fails at load time.
-        self.router = Router((method, pattern, getattr(self, name))
-                             for method, pattern, name in self.routes)
+        self.router = Router(((method, pattern, getattr(self, name))
+                              for method, pattern, name in self.routes),
+                             hidden=self.hidden_routes)
 
     @webob.dec.wsgify
     def __call__(self, request):

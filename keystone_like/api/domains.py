@@ -1,8 +1,102 @@
-"""Placeholder: the domains routes arrive with the identity API work."""
+"""Domains: ``/v3/domains`` on the admin listener.
+
+Disabling or deleting a domain records a revocation event by domain id, so
+every token of its users or scoped to it stops validating at once (they
+would fail anyway on the disabled domain; the event makes it explicit and
+outlives a re-enable).
+"""
+
+import uuid
+
+
+from keystone_like import api
+from keystone_like.api import resources
+from keystone_like.api.schemas import resource as schema
+from keystone_like import exceptions
+from keystone_like.store import domains
+from keystone_like.store import revocations
+
+COLLECTION = 'domains'
+
+
+def _explicit_id(ref):
+    ref = dict(ref)
+    # Keystone assigns ids itself and ignores one given in the body; a
+    # chosen id comes as explicit_domain_id and must look like a UUID.
+    ref.pop('id', None)
+    explicit = ref.pop('explicit_domain_id', None)
+    if explicit is not None:
+        try:
+            uuid.UUID(explicit)
+        except ValueError:
+            raise exceptions.ValidationError(
+                'Domain ID does not conform to required UUID format.'
+            ) from None
+        ref['id'] = explicit
+    return ref
 
 
 class DomainResource:
-    """Handlers and routes of this resource (none yet)."""
+    """Handlers of ``/v3/domains``: create, list, show, update, delete."""
 
     public_routes = ()
-    admin_routes = ()
+    admin_routes = (
+        ('POST', '/domains', 'create_domain'),
+        ('GET', '/domains', 'list_domains'),
+        ('GET', '/domains/{domain_id}', 'get_domain'),
+        ('PATCH', '/domains/{domain_id}', 'update_domain'),
+        ('DELETE', '/domains/{domain_id}', 'delete_domain'),
+    )
+
+    def _domain_response(self, request, ref, status=200):
+        return api.json_response({'domain': resources.entity(
+            request, self.interface, COLLECTION, ref)}, status=status)
+
+    def create_domain(self, request):
+        """POST /v3/domains: 201 with the new domain."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:create_domain')
+            body = resources.json_body(request, schema.DOMAIN_CREATE)
+            ref = domains.create_domain(session, _explicit_id(body['domain']))
+        return self._domain_response(request, ref, status=201)
+
+    def list_domains(self, request):
+        """GET /v3/domains with ``?name=`` and ``?enabled=``."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:list_domains')
+            refs = domains.list_domains(
+                session, name=resources.query(request, 'name'),
+                enabled=resources.query_bool(request, 'enabled'))
+        return api.json_response(resources.collection(
+            request, self.interface, COLLECTION, refs))
+
+    def get_domain(self, request, domain_id):
+        """GET /v3/domains/{domain_id}."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:get_domain')
+            ref = domains.get_domain(session, domain_id)
+        return self._domain_response(request, ref)
+
+    def update_domain(self, request, domain_id):
+        """PATCH /v3/domains/{domain_id}; disabling revokes its tokens."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:update_domain')
+            changes = resources.json_body(
+                request, schema.DOMAIN_UPDATE)['domain']
+            ref = domains.update_domain(session, domain_id, changes)
+            if changes.get('enabled') is False:
+                revocations.add_event(session, domain_id=domain_id)
+        return self._domain_response(request, ref)
+
+    def delete_domain(self, request, domain_id):
+        """DELETE /v3/domains/{domain_id}: 204; 403 while it is enabled."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:delete_domain')
+            domains.delete_domain(session, domain_id)
+            revocations.add_event(session, domain_id=domain_id)
+        return resources.no_content()

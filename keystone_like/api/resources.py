@@ -8,9 +8,11 @@ password).
 import json
 
 import jsonschema
+import webob
 
-from keystone_like import exceptions
 from keystone_like.api import versions
+from keystone_like import conf
+from keystone_like import exceptions
 
 _EXPECTATIONS = {
     'type': lambda e: 'expected %s' % _or(e.validator_value),
@@ -105,3 +107,16 @@ def collection(request, interface, name, refs, path=None):
         self_url += '?' + request.query_string
     return {name: [entity(request, interface, name, r) for r in refs],
             'links': {'self': self_url, 'previous': None, 'next': None}}
+
+
+def no_content():
+    """Return the empty 204 response of deletes, grants and checks."""
+    return webob.Response(status=204)
+
+
+def domain_for_new(token, ref):
+    """Return ``ref`` with a ``domain_id``: its own, the token's, default."""
+    if ref.get('domain_id') is None:
+        ref = dict(ref, domain_id=token.domain_id
+                   or conf.CONF.identity.default_domain_id)
+    return ref

@@ -1,8 +1,155 @@
-"""Placeholder: the users routes arrive with the identity API work."""
+"""Users: self-service on both listeners, management on the admin one.
+
+Passwords are hashed outside any database transaction (hashing is slow
+and runs off the hub), never returned and never logged. A password change,
+a disable or a delete records a revocation event by user id, so the user's
+existing tokens stop validating on every worker and node at once.
+"""
+
+from keystone_like import api
+from keystone_like.api import resources
+from keystone_like.api.schemas import identity as schema
+from keystone_like import exceptions
+from keystone_like.identity import passwords
+from keystone_like.store import assignments
+from keystone_like.store import revocations
+from keystone_like.store import users
+
+COLLECTION = 'users'
+WRONG_PASSWORD = ('Error when changing user password: Invalid user / '
+                  'password')
+
+
+def user_target(user_id):
+    """Return the policy target of a request about user ``user_id``."""
+    # Flattened to "target.user.id" for the owner rule by api.context.
+    return {'user': {'id': user_id}}
 
 
 class UserResource:
-    """Handlers and routes of this resource (none yet)."""
+    """Handlers of ``/v3/users`` and of a user's password and projects."""
 
-    public_routes = ()
-    admin_routes = ()
+    public_routes = (
+        ('GET', '/users/{user_id}', 'get_user'),
+        ('POST', '/users/{user_id}/password', 'change_password'),
+        ('GET', '/users/{user_id}/projects', 'list_user_projects'),
+    )
+    admin_routes = (
+        ('POST', '/users', 'create_user'),
+        ('GET', '/users', 'list_users'),
+        ('PATCH', '/users/{user_id}', 'update_user'),
+        ('DELETE', '/users/{user_id}', 'delete_user'),
+    )
+
+    def _user_response(self, request, ref, status=200):
+        return api.json_response({'user': resources.entity(
+            request, self.interface, COLLECTION, ref)}, status=status)
+
+    def _take_password(self, ref):
+        """Return ``(ref without password, given?, hash or None)``."""
+        ref = dict(ref)
+        given = 'password' in ref
+        password = ref.pop('password', None)
+        if password is None:
+            return ref, given, None
+        # check_length first: an over-long password is refused unhashed.
+        passwords.check_length(password, self.backends.conf)
+        return ref, given, passwords.hash_password(password,
+                                                   self.backends.conf)
+
+    def get_user(self, request, user_id):
+        """GET /v3/users/{user_id}: the caller itself, or any for admins."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:get_user', user_target(user_id))
+            ref = users.get_user(session, user_id)
+        return self._user_response(request, ref)
+
+    def change_password(self, request, user_id):
+        """POST /v3/users/{user_id}/password: 204; the user's own only."""
+        conf = self.backends.conf
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:change_password', user_target(user_id))
+            body = resources.json_body(request, schema.PASSWORD_CHANGE)
+            original = body['user']['original_password']
+            new = body['user']['password']
+            passwords.check_length(original, conf)
+            passwords.check_length(new, conf)
+            current = users.get_password_hash(session, user_id)
+        if not passwords.verify_password(original, current):
+            raise exceptions.Unauthorized(WRONG_PASSWORD)
+        new_hash = passwords.hash_password(new, conf)
+        with self.session() as session:
+            users.set_password_hash(session, user_id, new_hash)
+            revocations.add_event(session, user_id=user_id)
+        return resources.no_content()
+
+    def list_user_projects(self, request, user_id):
+        """GET /v3/users/{user_id}/projects: where the user has a role."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:list_user_projects',
+                           user_target(user_id))
+            users.get_user(session, user_id)
+            refs = assignments.projects_for_user(session, user_id)
+        filters = {'name': resources.query(request, 'name'),
+                   'domain_id': resources.query(request, 'domain_id'),
+                   'enabled': resources.query_bool(request, 'enabled')}
+        refs = [ref for ref in refs
+                if all(value is None or ref[key] == value
+                       for key, value in filters.items())]
+        return api.json_response(resources.collection(
+            request, self.interface, 'projects', refs,
+            path='users/%s/projects' % user_id))
+
+    def create_user(self, request):
+        """POST /v3/users: 201; a password is hashed, never returned."""
+        with self.session() as session:
+            token = self.authenticate(session, request)
+            self.authorize(token, 'identity:create_user')
+        body = resources.json_body(request, schema.USER_CREATE)['user']
+        ref, _given, password_hash = self._take_password(body)
+        ref.pop('id', None)  # Keystone assigns ids; it ignores one given.
+        ref = resources.domain_for_new(token, ref)
+        with self.session() as session:
+            user = users.create_user(session, ref,
+                                     password_hash=password_hash)
+        return self._user_response(request, user, status=201)
+
+    def list_users(self, request):
+        """GET /v3/users with ``?name= &domain_id= &enabled=``."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:list_users')
+            refs = users.list_users(
+                session, name=resources.query(request, 'name'),
+                domain_id=resources.query(request, 'domain_id'),
+                enabled=resources.query_bool(request, 'enabled'))
+        return api.json_response(resources.collection(
+            request, self.interface, COLLECTION, refs))
+
+    def update_user(self, request, user_id):
+        """PATCH /v3/users/{user_id}; a new password or disabling revokes."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:update_user', user_target(user_id))
+            users.get_user(session, user_id)  # 404 before hashing
+        body = resources.json_body(request, schema.USER_UPDATE)['user']
+        changes, password_given, password_hash = self._take_password(body)
+        with self.session() as session:
+            ref = users.update_user(session, user_id, changes)
+            if password_given:
+                users.set_password_hash(session, user_id, password_hash)
+            if password_given or changes.get('enabled') is False:
+                revocations.add_event(session, user_id=user_id)
+        return self._user_response(request, ref)
+
+    def delete_user(self, request, user_id):
+        """DELETE /v3/users/{user_id}: 204; its tokens are revoked."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:delete_user', user_target(user_id))
+            users.delete_user(session, user_id)
+            revocations.add_event(session, user_id=user_id)
+        return resources.no_content()

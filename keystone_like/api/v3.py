@@ -73,12 +73,17 @@ class PublicV3(*RESOURCES, V3Base):
     """The /v3 app of the public listener: auth and self-service."""
 
     routes = V3Base.routes + _routes('public_routes')
+    # PATCH /users/{id} exists only on admin: here it is 404 like any
+    # unknown route, not 405 next to the self-service GET.
+    hidden_routes = tuple((method, path)
+                          for method, path, _name in _routes('admin_routes'))
 
 
 class AdminV3(PublicV3):
     """The /v3 app of the admin listener: everything, management too."""
 
     routes = PublicV3.routes + _routes('admin_routes')
+    hidden_routes = ()
 
 
 def public_app_factory(global_conf, **local_conf):

@@ -6,6 +6,12 @@ GROUP_NAME = 'identity'
 
 ALL_OPTS = [
     cfg.StrOpt(
+        'default_domain_id', default='default',
+        help='The domain users and projects are created in when the request '
+             'names none and the caller\'s token is not domain-scoped. '
+             '"service-manage bootstrap" creates it (id "default", name '
+             '"Default").'),
+    cfg.StrOpt(
         'password_hash_algorithm', default='bcrypt',
         choices=[('bcrypt', 'bcrypt; passwords are pre-hashed so bytes past '
                             'the 72nd still count'),

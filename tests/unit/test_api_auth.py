@@ -7,7 +7,7 @@ import pytest
 
 from keystone_like import conf
 from keystone_like.store import bootstrap
-from tests.unit import test_api_auth_support as support
+from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

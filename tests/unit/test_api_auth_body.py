@@ -6,7 +6,7 @@ import webob
 
 import pytest
 
-from tests.unit import test_api_auth_support as support
+from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

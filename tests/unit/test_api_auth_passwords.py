@@ -10,7 +10,7 @@ from keystone_like import conf
 from keystone_like.identity import passwords
 from keystone_like.store import domains
 from keystone_like.store import users
-from tests.unit import test_api_auth_support as support
+from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,7 +19,7 @@ from keystone_like.store import revocations
 from keystone_like.store import users
 from keystone_like.token import formats
 from keystone_like.token import keys
-from tests.unit import test_api_auth_support as support
+from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -4,7 +4,7 @@ sent by clients never change who the caller is."""
 import pytest
 
 from keystone_like.store import bootstrap
-from tests.unit import test_api_auth_support as support
+from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

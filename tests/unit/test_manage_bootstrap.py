@@ -13,7 +13,7 @@ from keystone_like.store import regions
 from keystone_like.store import roles
 from keystone_like.store import services
 from keystone_like.store import users
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

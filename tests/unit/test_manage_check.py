@@ -6,7 +6,7 @@ import pytest
 
 from keystone_like.server import errors
 from tests.support import service
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ from keystone_like.cmd import manage as manage_cmd
 from keystone_like.conf import opts
 from keystone_like import manage as commands
 from keystone_like.server import errors
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ from keystone_like.db import migration
 from keystone_like.manage import base
 from keystone_like.server import errors
 from tests.support import service
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,7 @@ import pytest
 from keystone_like.manage import fernet_setup
 from keystone_like.server import errors
 from keystone_like.token import keys
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,7 +12,7 @@ from keystone_like.store import assignments
 from keystone_like.store import users
 from keystone_like.token import keys
 from tests.support import service
-from tests.unit import test_manage_support as support
+from tests.support import manage_support as support
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -95,7 +95,7 @@ def test_v3_answers_its_version_document(app, path):
 
 
 @pytest.mark.parametrize('path', ['/v3x', '/nope', '/v3/nope', '/v3x/y',
-                                  '/v3/users/1'])
+                                  '/v3/nope/1'])
 def test_unknown_paths_are_404_json(app, path):
     error = assert_json_error(get(app, path), 404)
     assert error['message'] == 'The resource could not be found.'

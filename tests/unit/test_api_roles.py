@@ -1,0 +1,96 @@
+"""/v3/roles: CRUD, filters, errors; deleting a role revokes by role."""
+
+import pytest
+
+from tests.support import api_users_support as support
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def admin(identity_api):
+    """A function sending requests with an admin token."""
+    token = support.admin_token(identity_api)
+
+    def send(method, path, body=None, **kwargs):
+        return identity_api.request(method, '/v3' + path, body, token=token,
+                                    **kwargs)
+    return send
+
+
+def create(admin, name, **fields):
+    """Create a role; return its dict."""
+    response = admin('POST', '/roles', {'role': dict(fields, name=name)})
+    assert response.status_int == 201, response.text
+    return response.json['role']
+
+
+def test_create_answers_201_with_keystone_shape(admin):
+    response = admin('POST', '/roles', {'role': {
+        'name': 'auditor', 'description': 'Reads', 'id': 'ignored',
+        'colour': 'blue'}})
+    assert response.status_int == 201
+    role = response.json['role']
+    assert role == {
+        'id': role['id'], 'name': 'auditor', 'description': 'Reads',
+        'domain_id': None, 'options': {}, 'colour': 'blue',
+        'links': {'self': 'http://localhost/v3/roles/' + role['id']}}
+    assert admin('GET', '/roles/' + role['id']).json == {'role': role}
+
+
+def test_list_and_filters(admin):
+    create(admin, 'auditor')
+    body = admin('GET', '/roles').json
+    assert [r['name'] for r in body['roles']] == [
+        'admin', 'auditor', 'member', 'reader']
+    assert body['links']['self'] == 'http://localhost/v3/roles'
+    assert [r['name'] for r in admin('GET', '/roles?name=member').json[
+        'roles']] == ['member']
+    assert admin('GET', '/roles?domain_id=default').json['roles'] == []
+
+
+def test_errors(admin):
+    create(admin, 'taken')
+    response = admin('POST', '/roles', {'role': {'name': 'taken'}})
+    assert 'Duplicate entry' in support.assert_error(response, 409)
+    response = admin('POST', '/roles', {'role': {'name': 'r',
+                                                 'domain_id': 'default'}})
+    assert support.assert_error(response, 400) == (
+        'Domain-specific roles are not supported.')
+    for body in ({'role': {}}, {'role': {'name': 'x' * 256}},
+                 {'role': {'name': 'r', 'description': 3}}, []):
+        support.assert_error(admin('POST', '/roles', body), 400)
+    for method, body in (('GET', None), ('PATCH', {'role': {'name': 'n'}}),
+                         ('DELETE', None)):
+        message = support.assert_error(admin(method, '/roles/nope', body),
+                                       404)
+        assert message == 'Could not find role: nope.'
+
+
+def test_update(admin):
+    role = create(admin, 'old')
+    response = admin('PATCH', '/roles/' + role['id'],
+                     {'role': {'name': 'new', 'description': 'd'}})
+    assert response.status_int == 200
+    assert response.json['role']['name'] == 'new'
+    response = admin('PATCH', '/roles/' + role['id'],
+                     {'role': {'name': 'member'}})
+    support.assert_error(response, 409)
+    support.assert_error(admin('PATCH', '/roles/' + role['id'],
+                               {'role': {}}), 400)
+
+
+def test_delete_removes_grants_and_records_an_event(identity_api, admin):
+    role = create(admin, 'temporary')
+    user = support.make_user(identity_api, 'holder', role=None)
+    project_id = identity_api.admin_project['id']
+    admin('PUT', '/projects/%s/users/%s/roles/%s' % (
+        project_id, user['id'], role['id']))
+    token = support.issue_token(user['id'], project_id=project_id)
+    response = admin('DELETE', '/roles/' + role['id'])
+    assert response.status_int == 204 and response.body == b''
+    assert {'role_id': role['id']} in support.events()
+    assert not support.is_valid(token)
+    response = admin('GET', '/role_assignments?role.id=' + role['id'])
+    assert response.json['role_assignments'] == []
+    support.assert_error(admin('GET', '/roles/' + role['id']), 404)
