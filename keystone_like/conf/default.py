@@ -35,6 +35,32 @@ ALL_OPTS = [
         'admin_endpoint', schemes=['http', 'https'],
         help='The base URL clients use to reach the admin listener. Same '
              'rules as public_endpoint.'),
+    cfg.IntOpt(
+        'admin_workers', min=0,
+        help='Worker processes serving the admin listener. Unset means the '
+             'number of CPUs; 0 serves both listeners from the launcher '
+             'process itself (single-process mode: no supervision, no '
+             'reload).'),
+    cfg.IntOpt(
+        'public_workers', min=0,
+        help='Worker processes serving the public listener. Unset means the '
+             'number of CPUs; 0 as for admin_workers (both must be 0 for '
+             'single-process mode).'),
+    cfg.StrOpt(
+        'user',
+        help='Run the serving processes as this user (name or uid) after '
+             'the listeners are bound and the keys and certificates are '
+             'read, so ports below 1024 and root-only key files work. Needs '
+             'to start as root. Unset keeps the starting user.'),
+    cfg.StrOpt(
+        'group',
+        help='Run the serving processes with this group (name or gid). '
+             'Unset means the primary group of user.'),
+    cfg.StrOpt(
+        'pid_file',
+        help='Where service-all writes its pid (and, next to it, '
+             'service-all.status.json for "service-all status"). Unset means '
+             'service-all.pid in state_dir.'),
     cfg.StrOpt(
         'onready',
         help='Run once both listeners answer through their pipelines. If '

@@ -7,12 +7,13 @@ from keystone_like.conf import fernet_tokens
 from keystone_like.conf import identity
 from keystone_like.conf import listener
 from keystone_like.conf import paste_deploy
+from keystone_like.conf import process
 from keystone_like.conf import ssl
 from keystone_like.conf import token
 
 # Order is the order of the groups in the generated sample.
-MODULES = (default, eventlet_server, ssl, listener, paste_deploy, database,
-           identity, token, fernet_tokens)
+MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
+           database, identity, token, fernet_tokens)
 
 
 def register_all(conf):

@@ -8,6 +8,7 @@ the value and the fix.
 """
 
 import ipaddress
+import os
 
 from oslo_config import cfg
 from oslo_config import types
@@ -26,6 +27,7 @@ def validate(conf):
         for opt in group_opts:
             _read(conf, group, opt)
     _check_trusted_proxies(conf)
+    _check_workers(conf)
     _check_distinct_ports(conf)
     for name in listener.LISTENERS:
         _check_tls(conf, name)
@@ -132,3 +134,18 @@ def _check_tls(conf, name):
             'cert_required = true for the %s listener but neither [ssl] '
             'ca_certs nor [ssl_%s] ca_certs is set; set it to the CA bundle '
             'that signs client certificates.' % (name, name))
+
+
+def worker_counts(conf):
+    """Return (admin, public) worker counts; unset means the CPU count."""
+    cpus = os.cpu_count() or 1
+    return tuple(cpus if n is None else n
+                 for n in (conf.admin_workers, conf.public_workers))
+
+
+def _check_workers(conf):
+    admin, public = worker_counts(conf)
+    if (admin == 0) != (public == 0):
+        raise ConfigError(
+            '[DEFAULT] admin_workers = %d but public_workers = %d; set both '
+            'to 0 for single-process mode, or both above 0.' % (admin, public))

@@ -15,6 +15,7 @@ import eventlet
 import eventlet.tpool
 
 from keystone_like.common import offload
+from keystone_like.conf import validation
 from keystone_like.server import errors
 from keystone_like.server import listener as server_listener
 from keystone_like.server import onready
@@ -121,6 +122,9 @@ def run(conf):
     # native threads, so a flood of logins does not stall the hub.
     offload.install(eventlet.tpool.execute)
     prepared = startup.prepare(conf)
+    if any(validation.worker_counts(conf)):
+        from keystone_like.server import master
+        return master.run(conf, prepared)
     service = Service(conf, prepared)
     service.signals.install()
     try:

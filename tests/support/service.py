@@ -148,6 +148,9 @@ class ServiceProcess:
             'admin_bind_host': host, 'public_bind_host': host,
             'admin_port': self.admin_port, 'public_port': self.public_port,
             'state_dir': identity.shared_state_dir(),
+            # Single-process mode unless a test asks for workers.
+            'admin_workers': 0, 'public_workers': 0,
+            'pid_file': self.directory / ('%s.pid' % name),
         }}
         for section, options in (sections or {}).items():
             self.sections.setdefault(section, {}).update(options)
