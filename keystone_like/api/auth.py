@@ -82,8 +82,10 @@ class AuthResource:
         """GET (validate) or HEAD (check) /auth/tokens: 200 or 404."""
         action = ('identity:check_token' if request.method == 'HEAD'
                   else 'identity:validate_token')
+        allow_expired = resources.query_bool(request, 'allow_expired')
         with self.session() as session:
-            subject = self._subject(session, request, action)
+            subject = self._subject(session, request, action,
+                                    allow_expired=bool(allow_expired))
             # HEAD answers the same headers (webob drops the body).
             document = self.backends.tokens.body(
                 session, subject, include_catalog=_with_catalog(request))
@@ -133,17 +135,20 @@ class AuthResource:
         return api.json_response(resources.collection(
             request, self.interface, 'domains', refs, path='auth/domains'))
 
-    def _subject(self, session, request, action):
+    def _subject(self, session, request, action, allow_expired=False):
         """Return the valid ``X-Subject-Token`` the caller may act on.
 
         401 for a bad caller token, then 404 for a bad subject, then 403,
-        in Keystone's order.
+        in Keystone's order. ``allow_expired`` (validation only, as
+        Keystone's ``?allow_expired``) accepts a subject that expired within
+        ``[token] allow_expired_window``.
         """
         caller = self.authenticate(session, request)
         token_id = request.headers.get(context.SUBJECT_HEADER)
         if not token_id:
             raise provider.TokenNotFound()
-        subject = self.backends.tokens.validate(session, token_id)
+        subject = self.backends.tokens.validate(
+            session, token_id, allow_expired=allow_expired)
         self.authorize(caller, action,
                        {'token': {'user_id': subject.user_id}})
         return subject

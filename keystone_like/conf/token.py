@@ -15,11 +15,11 @@ ALL_OPTS = [
              'of another scope. When false only unscoped tokens can be '
              'rescoped.'),
     cfg.IntOpt(
-        'revocation_cache_time', default=1, min=0, max=60,
-        help='Seconds a process may reuse its view of the revocation list '
-             'before reading it again from the database. 0 reads it for '
-             'every validation; larger values trade a revocation delay for '
-             'fewer queries.'),
+        'allow_expired_window', default=48 * 3600, min=0,
+        help='Seconds after its expiry during which a token still validates '
+             'when the validating service asks with ?allow_expired=1 (as '
+             'keystonemiddleware does for a user token accompanied by a '
+             'valid service token). 0 never allows it.'),
 ]
 
 

@@ -99,13 +99,22 @@ class TokenProvider:
         token.id = formats.encrypt(payload, self.keys.get())
         return token
 
-    def validate(self, session, token_id):
-        """Return the :class:`Token` ``token_id`` names, or TokenNotFound."""
+    def validate(self, session, token_id, allow_expired=False):
+        """Return the :class:`Token` ``token_id`` names, or TokenNotFound.
+
+        With ``allow_expired`` a token that expired less than ``[token]
+        allow_expired_window`` seconds ago still validates (services use it
+        to finish long operations started with a user's token).
+        """
         try:
             payload = formats.decrypt(token_id, self.keys.get())
         except formats.InvalidToken:
             raise TokenNotFound() from None
-        if formats.is_expired(payload):
+        now = utcnow()
+        if allow_expired:
+            now -= datetime.timedelta(
+                seconds=self.conf.token.allow_expired_window)
+        if formats.is_expired(payload, now):
             raise TokenNotFound()
         token = self._resolve(session, payload, token_id, TokenNotFound)
         if revocations.is_revoked(

@@ -206,3 +206,23 @@ def test_revoking_a_token_revokes_the_tokens_rescoped_from_it(identity_api):
     caller = api.token()
     assert support.on_subject(api, caller, parent, 'DELETE').status_int == 204
     assert support.on_subject(api, caller, child).status_int == 404
+
+
+def test_allow_expired_validates_a_recently_expired_token(identity_api):
+    api = identity_api
+    caller, expired = api.token(), _expired_token(api)
+    path = support.TOKENS + '?allow_expired=1'
+    response = api.request('GET', path, token=caller,
+                           headers={'X-Subject-Token': expired})
+    assert response.status_int == 200, response.text
+    assert response.json['token']['user']['id'] == api.admin_user['id']
+    # Only validation honours it: the expired token still cannot act.
+    assert api.request('GET', '/v3/auth/projects',
+                       token=expired).status_int == 401
+    conf.CONF.set_override('allow_expired_window', 0, 'token')
+    try:
+        response = api.request('GET', path, token=caller,
+                               headers={'X-Subject-Token': expired})
+        assert response.status_int == 404
+    finally:
+        conf.CONF.clear_override('allow_expired_window', 'token')
