@@ -5,22 +5,31 @@ uvicorn/gunicorn pattern). SIGTERM and the first SIGINT stop gracefully:
 stop accepting, let in-flight requests finish within
 ``graceful_shutdown_timeout``, close idle keep-alive connections, answer
 last responses with ``Connection: close``. A second SIGINT exits at once.
+SIGHUP is logged and ignored: a single process has no zero-loss reload.
+
+In single-process mode the launcher owns the pid file (claimed before the
+apps load, removed at exit) and the status document ``service-all status``
+reads: state ``starting``, ``ready`` once both pipelines answer (or
+``degraded`` if they never do), ``stopping``.
 """
 
 import logging
 import os
 import signal
+import time
 
 import eventlet
 import eventlet.tpool
 
 from keystone_like.common import offload
 from keystone_like.conf import validation
+from keystone_like.server import control
 from keystone_like.server import errors
 from keystone_like.server import listener as server_listener
 from keystone_like.server import onready
 from keystone_like.server import readiness
 from keystone_like.server import startup
+from keystone_like.server import status
 from keystone_like.server import systemd
 from keystone_like import version
 
@@ -50,8 +59,10 @@ class Signals:
 
     def _handle(self, signum, _frame):
         if signum == signal.SIGHUP:
-            LOG.warning('SIGHUP received: reload needs workers '
-                        '(admin_workers/public_workers); ignoring')
+            LOG.warning('SIGHUP received: single-process mode has no '
+                        'zero-loss reload (it needs admin_workers/'
+                        'public_workers; "service-all restart" restarts); '
+                        'ignoring')
             return
         if signum == signal.SIGINT and self.stop is not None:
             LOG.warning('Second interrupt: exiting without draining')
@@ -60,10 +71,44 @@ class Signals:
             self.stop = signal.Signals(signum).name
 
 
+class StatusReport:
+    """The status document of a single process, rewritten on each change."""
+
+    def __init__(self, pid_file):
+        self.path = status.status_path(pid_file)
+        self.doc = {
+            'pid': os.getpid(), 'version': version.version_string(),
+            'started_at': time.time(), 'state': 'starting', 'generation': 1,
+            'mode': 'single', 'listeners': {}, 'last_restart_reason': None,
+            'last_reload': None}
+
+    def update(self, state, urls=None, ready=None):
+        """Record ``state`` (and the listener URLs, readiness); write it."""
+        self.doc['state'] = state
+        for name, url in (urls or {}).items():
+            self.doc['listeners'][name] = {'url': url, 'workers': [{
+                'pid': os.getpid(), 'ready': False, 'restarts': 0,
+                'started_at': self.doc['started_at']}]}
+        if ready is not None:
+            for item in self.doc['listeners'].values():
+                item['workers'][0]['ready'] = ready
+        self.doc['updated_at'] = time.time()
+        try:
+            status.write_status(self.path, self.doc)
+        except OSError as exc:
+            LOG.warning('Cannot write the status file %s (%s); "service-all '
+                        'status" will not see this state', self.path, exc)
+
+    def remove(self):
+        """Remove the status file (at exit), if it is still ours."""
+        if (status.read_status(self.path) or {}).get('pid') == os.getpid():
+            control.remove(self.path)
+
+
 class Service:
     """Both listeners of one process, from prepared sockets to stop."""
 
-    def __init__(self, conf, prepared):
+    def __init__(self, conf, prepared, report):
         self.conf = conf
         self.listeners = [
             server_listener.Listener(p.settings, p.app, p.sock,
@@ -71,12 +116,14 @@ class Service:
             for p in prepared]
         self.signals = Signals()
         self.ready = eventlet.event.Event()
+        self.report = report
 
     def start(self):
         """Start accepting on every listener and log the banner."""
         for item in self.listeners:
             item.start()
         urls = {item.settings.name: item.url for item in self.listeners}
+        self.report.update('starting', urls=urls)
         LOG.info('keystone_like %s (pid %d): admin on %s, public on %s',
                  version.version_string(), os.getpid(), urls['admin'],
                  urls['public'])
@@ -86,9 +133,12 @@ class Service:
     def _become_ready(self):
         if readiness.wait_ready(self.listeners, READY_TIMEOUT):
             LOG.info('Application startup complete: both listeners answer')
+            if self.signals.stop is None:
+                self.report.update('ready', ready=True)
             self.ready.send(True)
             onready.run(self.conf.onready)
         else:
+            self.report.update('degraded')
             self.ready.send(False)
 
     def wait(self):
@@ -99,6 +149,7 @@ class Service:
 
     def stop(self, reason):
         """Stop accepting, drain every listener, close what is left."""
+        self.report.update('stopping', ready=False)
         timeout = self.conf.eventlet_server.graceful_shutdown_timeout
         open_now = sum(len(item.connections) for item in self.listeners)
         LOG.info('Shutting down (%s): finishing %d open connection(s), %s',
@@ -121,16 +172,31 @@ def run(conf):
     # CPU-bound work the API hands to offload (password hashing) runs on
     # native threads, so a flood of logins does not stall the hub.
     offload.install(eventlet.tpool.execute)
-    prepared = startup.prepare(conf)
     if any(validation.worker_counts(conf)):
+        prepared = startup.prepare(conf)
         from keystone_like.server import master
         return master.run(conf, prepared)
-    service = Service(conf, prepared)
-    service.signals.install()
+    return run_single(conf)
+
+
+def run_single(conf):
+    """Serve both listeners from this process; own the pid file meanwhile."""
+    pid_file = status.pid_path(conf)
+    # Claimed before the apps load, so a second start is refused at once
+    # and "status" says "starting" while slow factories run.
+    control.claim_pid_file(pid_file)
+    report = StatusReport(pid_file)
     try:
-        service.start()
-        reason = service.wait()
-        service.stop(reason)
+        report.update('starting')
+        service = Service(conf, startup.prepare(conf), report)
+        service.signals.install()
+        try:
+            service.start()
+            reason = service.wait()
+            service.stop(reason)
+        finally:
+            service.signals.restore()
     finally:
-        service.signals.restore()
+        report.remove()
+        control.release_pid_file(pid_file)
     return errors.EXIT_OK
