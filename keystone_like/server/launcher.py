@@ -19,7 +19,6 @@ import signal
 import time
 
 import eventlet
-import eventlet.tpool
 
 from keystone_like.common import offload
 from keystone_like.conf import validation
@@ -31,6 +30,7 @@ from keystone_like.server import readiness
 from keystone_like.server import startup
 from keystone_like.server import status
 from keystone_like.server import systemd
+from keystone_like.server import threads
 from keystone_like import version
 
 LOG = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def run(conf):
     """Serve until stopped; return the exit code. Raises StartupError."""
     # CPU-bound work the API hands to offload (password hashing) runs on
     # native threads, so a flood of logins does not stall the hub.
-    offload.install(eventlet.tpool.execute)
+    offload.install(threads.bounded_executor())
     if any(validation.worker_counts(conf)):
         prepared = startup.prepare(conf)
         from keystone_like.server import master
