@@ -23,17 +23,20 @@ wrk).
 import argparse
 import datetime
 import http.client
+import io
 import json
 import os
 import pathlib
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -42,6 +45,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 PASTE_INI = REPO / 'etc' / 'keystone_like-paste.ini'
 RUNNER = HERE / 'eventlet_wsgi_runner.py'
+PREPARE_STATE = HERE / 'prepare_state.py'
 WRK_SCRIPT = HERE / 'wrk_report.lua'
 RESULTS_DIR = HERE / 'results'
 
@@ -50,9 +54,13 @@ EVENTLET = 'eventlet.wsgi'
 SERVERS = (KEYSTONE, EVENTLET)
 EXPECTED_STATUS = {'/': 300, '/v3': 200}
 READY_LINE = 'Application startup complete'
+# What an operator does once before service-all can serve the pipeline.
+SETUP_STEPS = ('db_sync', 'fernet_setup')
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 CLK_TCK = os.sysconf('SC_CLK_TCK')
+# CPUs used by anything but the server and wrk above which a run is noisy.
+NOISE_CPU = 0.15
 
 
 class BenchError(Exception):
@@ -153,6 +161,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def machine_cpu():
+    """(busy, steal) CPU seconds of the whole machine so far (/proc/stat)."""
+    with open('/proc/stat') as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy / CLK_TCK, steal / CLK_TCK
+
+
+def children_cpu():
+    """CPU seconds of the children this process has waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def http_get(port, path, timeout=2.0):
     """GET ``path``; return (status, body length). Raises OSError."""
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
@@ -171,13 +194,11 @@ def http_get(port, path, timeout=2.0):
 class Server:
     """One server process under test."""
 
-    def __init__(self, name, procs, workdir, access_log, python, service_all):
+    def __init__(self, name, procs, workdir, env):
         self.name = name
         self.procs = procs
         self.workdir = pathlib.Path(workdir)
-        self.access_log = access_log
-        self.python = python
-        self.service_all = service_all
+        self.env = env
         self.port = None
         self.proc = None
         self.argv = None
@@ -187,29 +208,22 @@ class Server:
     def command(self):
         """Pick free ports, write the config; return the argv."""
         self.port = free_port()
+        env = self.env
         if self.name == EVENTLET:
-            argv = [self.python, str(RUNNER), '--port', str(self.port),
-                    '--paste', str(PASTE_INI)]
-            if self.access_log:
+            argv = [env.python, str(RUNNER), '--port', str(self.port),
+                    '--paste', str(env.paste_ini), '--config-file',
+                    str(env.common_config)]
+            if env.access_log:
                 argv.append('--access-log')
             return argv
         admin_port = free_port()
         while admin_port == self.port:
             admin_port = free_port()
-        self.config_text = '\n'.join((
-            '[DEFAULT]',
-            'admin_bind_host = 127.0.0.1',
-            'public_bind_host = 127.0.0.1',
-            'admin_port = %d' % admin_port,
-            'public_port = %d' % self.port,
-            'access_log = %s' % str(self.access_log).lower(),
-            '',
-            '[paste_deploy]',
-            'config_file = %s' % PASTE_INI,
-            ''))
+        self.config_text = config_text(env.state_dir, env.access_log,
+                                       env.paste_ini, admin_port, self.port)
         config = self.workdir / 'keystone_like.conf'
         config.write_text(self.config_text)
-        return [self.service_all, '--config-file', str(config)]
+        return [env.service_all, '--config-file', str(config)]
 
     def start_for_load(self):
         """Start with the log in a file; wait until it serves GET /."""
@@ -218,7 +232,8 @@ class Server:
         with open(self.log_path, 'wb') as log_file:
             self.proc = self.procs.spawn(
                 self.argv, stdin=subprocess.DEVNULL, stdout=log_file,
-                stderr=subprocess.STDOUT, cwd=str(self.workdir))
+                stderr=subprocess.STDOUT, cwd=str(self.workdir),
+                env=self.env.child_env)
         deadline = time.monotonic() + START_TIMEOUT
         if self.name == KEYSTONE:
             while READY_LINE not in self.log_path.read_text(errors='replace'):
@@ -235,7 +250,8 @@ class Server:
         started = time.monotonic()
         self.proc = self.procs.spawn(
             self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=str(self.workdir))
+            stderr=subprocess.STDOUT, cwd=str(self.workdir),
+            env=self.env.child_env)
 
         def reader(stream):
             for raw in iter(stream.readline, b''):
@@ -286,6 +302,105 @@ class Server:
             errors='replace').splitlines(True)[-20:])
 
 
+def config_text(state_dir, access_log, paste_ini, admin_port=None,
+                public_port=None):
+    """The generated keystone_like config (ports only for service-all)."""
+    lines = ['[DEFAULT]',
+             'admin_bind_host = 127.0.0.1',
+             'public_bind_host = 127.0.0.1']
+    if admin_port is not None:
+        lines += ['admin_port = %d' % admin_port,
+                  'public_port = %d' % public_port]
+    lines += ['access_log = %s' % str(access_log).lower(),
+              '# one process each: the comparison is per process',
+              'admin_workers = 0',
+              'public_workers = 0',
+              '# database and Fernet keys, prepared once per benchmark run',
+              'state_dir = %s' % state_dir,
+              '',
+              '[paste_deploy]',
+              'config_file = %s' % paste_ini,
+              '']
+    return '\n'.join(lines)
+
+
+class Environment:
+    """Where the servers come from and the state they share."""
+
+    def __init__(self, python, service_all, service_manage, workdir,
+                 access_log, source=None):
+        self.python = python
+        self.service_all = service_all
+        self.service_manage = service_manage
+        self.access_log = access_log
+        workdir = pathlib.Path(workdir)
+        self.state_dir = workdir / 'state'
+        # Children inherit our environment; with a source snapshot its
+        # keystone_like comes first on PYTHONPATH (ahead of the editable
+        # install, whose finder setuptools appends to sys.meta_path).
+        self.child_env = dict(os.environ)
+        self.paste_ini = PASTE_INI
+        self.source = None
+        if source:
+            self.source = extract_source(source, workdir / 'src')
+            src = str(workdir / 'src')
+            self.child_env['PYTHONPATH'] = os.pathsep.join(
+                [src] + [p for p in [os.environ.get('PYTHONPATH')] if p])
+            self.paste_ini = (workdir / 'src' / 'etc'
+                              / 'keystone_like-paste.ini')
+        self.common_config = workdir / 'keystone_like.conf'
+        self.common_config.write_text(config_text(
+            self.state_dir, access_log, self.paste_ini))
+
+    def prepare_state(self):
+        """Create the schema and the Fernet keys both servers use.
+
+        ``service-manage <step>`` when this checkout has the command, else
+        ``prepare_state.py <step>`` (the same library calls). Returns how
+        each step was done.
+        """
+        done = []
+        for step in SETUP_STEPS:
+            argv = [self.service_manage, '--config-file',
+                    str(self.common_config), step]
+            result = subprocess.run(argv, capture_output=True, text=True,
+                                    stdin=subprocess.DEVNULL, timeout=120,
+                                    env=self.child_env)
+            if (result.returncode == 2
+                    and 'invalid choice' in result.stderr):
+                argv = [self.python, str(PREPARE_STATE), '--config-file',
+                        str(self.common_config), step]
+                result = subprocess.run(argv, capture_output=True,
+                                        text=True, stdin=subprocess.DEVNULL,
+                                        timeout=120, env=self.child_env)
+            if result.returncode != 0:
+                raise BenchError('set-up step failed (exit %d): %s\n%s%s' % (
+                    result.returncode, ' '.join(argv), result.stdout,
+                    result.stderr))
+            done.append({'step': step, 'command': argv})
+            log('set-up: %s' % ' '.join(argv))
+        return done
+
+
+def extract_source(rev, dest):
+    """Write the tree of git revision ``rev`` to ``dest``; return its sha."""
+    try:
+        commit = subprocess.run(
+            ['git', '-C', str(REPO), 'rev-parse', '--verify',
+             '%s^{commit}' % rev], capture_output=True, text=True,
+            check=True).stdout.strip()
+        archive = subprocess.run(['git', '-C', str(REPO), 'archive', commit],
+                                 capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BenchError('--source %s: not a commit of %s (%s)' % (
+            rev, REPO, getattr(exc, 'stderr', '') or exc)) from None
+    dest.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        safe = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
+        tar.extractall(dest, **safe)
+    return commit
+
+
 def wait_for_get(proc, port, deadline, tail):
     """Poll GET / until it gets any status below 500; return the time."""
     while True:
@@ -334,17 +449,38 @@ def run_wrk(procs, argv, duration):
                                                          'replace')))
 
 
+def wait_quiet(limit):
+    """Wait up to ``limit`` seconds for the machine to be quiet.
+
+    The servers are idle between runs, so CPU use then is someone else's.
+    Returns how long it waited and how busy the machine was last.
+    """
+    if limit <= 0:
+        return {}
+    started = time.monotonic()
+    while True:
+        busy = machine_busy(1.0)
+        waited = time.monotonic() - started
+        if busy <= NOISE_CPU or waited >= limit:
+            if busy > NOISE_CPU:
+                log('machine still busy (%.2f CPU) after %.0fs; measuring '
+                    'anyway' % (busy, waited))
+            return {'quiet_wait_s': waited, 'busy_before_cpus': busy}
+
+
 def measure(procs, server, path, connections, args):
     """Warm up, then ``args.repeat`` measured wrk runs against ``server``.
 
     With several runs every number is the median over the runs (errors
     are summed); the single runs are kept under ``runs``.
     """
+    waited = wait_quiet(args.wait_quiet)
     if args.warmup > 0:
         run_wrk(procs, wrk_command(server.port, path, connections,
                                    args.warmup, args.wrk_cpus), args.warmup)
     runs = [measure_once(procs, server, path, connections, args)
             for _ in range(args.repeat)]
+    runs[0].update(waited)
     if len(runs) == 1:
         return runs[0]
     row = dict(runs[0])
@@ -363,16 +499,24 @@ def measure(procs, server, path, connections, args):
 
 
 MEDIAN_KEYS = ('rps', 'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms',
-               'mean_ms', 'seconds', 'server_cpu_util')
+               'mean_ms', 'seconds', 'server_cpu_util', 'wrk_cpu_util',
+               'machine_cpu_util', 'other_cpu_util', 'steal_cpu_util')
 
 
 def measure_once(procs, server, path, connections, args):
     """One measured wrk run; the server's CPU time is read around it."""
     argv = wrk_command(server.port, path, connections, args.duration,
                        args.wrk_cpus)
+    # Only wrk is reaped during the run (the servers live on), so the
+    # children's CPU time grows by exactly wrk's.
     cpu_before = cpu_seconds(server.proc.pid)
+    machine_before, steal_before = machine_cpu()
+    wrk_before = children_cpu()
     raw = run_wrk(procs, argv, args.duration)
     cpu = cpu_seconds(server.proc.pid) - cpu_before
+    wrk_cpu = children_cpu() - wrk_before
+    machine_after, steal_after = machine_cpu()
+    machine = machine_after - machine_before
     if server.proc.poll() is not None:
         raise BenchError('%s died during the load (exit %s)' % (
             server.name, server.proc.returncode))
@@ -399,6 +543,14 @@ def measure_once(procs, server, path, connections, args):
         'server_cpu_s': cpu,
         'server_cpu_us_per_request': cpu / requests * 1e6 if requests else 0,
         'server_cpu_util': cpu / seconds if seconds else 0.0,
+        'wrk_cpu_util': wrk_cpu / seconds if seconds else 0.0,
+        'machine_cpu_util': machine / seconds if seconds else 0.0,
+        # Everything else: other processes, interrupts not charged to the
+        # two; a noise indicator (in CPUs).
+        'other_cpu_util': max(0.0, machine - cpu - wrk_cpu) / seconds
+        if seconds else 0.0,
+        'steal_cpu_util': (steal_after - steal_before) / seconds
+        if seconds else 0.0,
         'wrk_command': argv,
         'wrk_raw': raw,
     }
@@ -407,18 +559,19 @@ def measure_once(procs, server, path, connections, args):
 # ------------------------------------------------------------------ machine
 
 def venv_paths(venv):
-    """Return (python, service-all) of the environment to run servers in."""
+    """(python, service-all, service-manage) of the servers' environment."""
     candidates = [pathlib.Path(venv)] if venv else [
         pathlib.Path(sys.prefix), REPO / '.venv']
     for prefix in candidates:
-        python = prefix / 'bin' / 'python'
-        service_all = prefix / 'bin' / 'service-all'
-        if python.exists() and service_all.exists():
-            return str(python), str(service_all)
+        paths = [prefix / 'bin' / name
+                 for name in ('python', 'service-all', 'service-manage')]
+        if all(path.exists() for path in paths):
+            return tuple(str(path) for path in paths)
     raise BenchError('no environment with keystone_like installed (looked '
-                     'for bin/service-all in %s); create one (python -m '
-                     'venv .venv && .venv/bin/pip install -e .) or pass '
-                     '--venv.' % ', '.join(str(c) for c in candidates))
+                     'for bin/service-all and bin/service-manage in %s); '
+                     'create one (python -m venv .venv && .venv/bin/pip '
+                     'install -e .) or pass --venv.'
+                     % ', '.join(str(c) for c in candidates))
 
 
 def machine_info(python):
@@ -451,6 +604,29 @@ def machine_info(python):
         'loadavg_at_start': os.getloadavg(),
     })
     return info
+
+
+def git_state():
+    """Commit and uncommitted changes of the code under test."""
+    def git(*argv):
+        try:
+            result = subprocess.run(('git', '-C', str(REPO)) + argv,
+                                    capture_output=True, text=True,
+                                    timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return ''
+        return result.stdout if result.returncode == 0 else ''
+    return {'commit': git('rev-parse', 'HEAD').strip(),
+            'uncommitted': git('status', '--porcelain', '--', 'keystone_like',
+                               'etc', 'setup.cfg').splitlines()}
+
+
+def machine_busy(seconds=2.0):
+    """CPUs in use on the machine over ``seconds`` (before any load)."""
+    before, _ = machine_cpu()
+    time.sleep(seconds)
+    after, _ = machine_cpu()
+    return (after - before) / seconds
 
 
 def choose_wrk_cpus(option):
@@ -529,10 +705,23 @@ def render(report):
                    % params['wrk_cpus'] if params['wrk_cpus']
                    else 'nothing pinned',
                    'ON' if params['access_log'] else 'off'))
+    source = params.get('source')
+    if source:
+        code = '%s (--source %s, a clean snapshot)' % (
+            source['commit'][:12], source['rev'])
+    else:
+        code = '%s%s' % (
+            report['git']['commit'][:12] or '?',
+            ' + %d uncommitted file(s) in keystone_like/ etc/' % len(
+                report['git']['uncommitted'])
+            if report['git']['uncommitted'] else '')
+    out.append('code: %s; machine busy before start: %.2f CPU' % (
+        code, machine.get('busy_cpus_before', 0.0)))
     out.append('')
-    head = ('%-5s %5s  %-14s %9s %8s %8s %8s %7s %7s %8s' % (
-        'path', 'conns', 'server', 'req/s', 'p50 ms', 'p99 ms', 'max ms',
-        'non2xx', 'sockerr', 'cpu us/r'))
+    row_format = ('%-5s %5s  %-14s %9s %8s %8s %8s %7s %7s %8s %5s %5s')
+    head = row_format % ('path', 'conns', 'server', 'req/s', 'p50 ms',
+                         'p99 ms', 'max ms', 'non2xx', 'sockerr', 'cpu us/r',
+                         'srv', 'other')
     out.append(head)
     out.append('-' * len(head))
     comps = {(c['path'], c['connections']): c
@@ -542,19 +731,30 @@ def render(report):
             for row in report['results']:
                 if row['path'] != path or row['connections'] != conns:
                     continue
-                out.append('%-5s %5d  %-14s %9.0f %8.2f %8.2f %8.1f %7d %7d '
-                           '%8.0f' % (
-                               path, conns, row['server'], row['rps'],
-                               row['p50_ms'], row['p99_ms'], row['max_ms'],
-                               row['non_2xx_3xx'], row['socket_errors'],
-                               row['server_cpu_us_per_request']))
+                out.append(row_format % (
+                    path, conns, row['server'], '%.0f' % row['rps'],
+                    '%.2f' % row['p50_ms'], '%.2f' % row['p99_ms'],
+                    '%.1f' % row['max_ms'], row['non_2xx_3xx'],
+                    row['socket_errors'],
+                    '%.0f' % row['server_cpu_us_per_request'],
+                    '%.2f' % row['server_cpu_util'],
+                    '%.2f' % row['other_cpu_util']))
             comp = comps.get((path, conns))
             if comp:
-                out.append('%-5s %5d  %-14s %9s %8s %8s %8s %7s %7s %8s' % (
+                out.append((row_format % (
                     path, conns, 'ratio k/e', fmt_ratio(comp['rps_ratio']),
                     '', fmt_ratio(comp['p99_ratio']), '', '', '',
-                    fmt_ratio(comp['cpu_per_request_ratio'])))
+                    fmt_ratio(comp['cpu_per_request_ratio']), '',
+                    '')).rstrip())
             out.append('')
+    noisy = [row for row in report['results']
+             if row['other_cpu_util'] > NOISE_CPU]
+    if noisy:
+        out.append('WARNING: other processes used more than %.2f CPU during '
+                   '%d of %d runs (column "other"); repeat on a quiet '
+                   'machine.' % (NOISE_CPU, len(noisy),
+                                 len(report['results'])))
+        out.append('')
     verdicts = report['targets']
     if verdicts:
         out.append('target (GET /: keystone_like >= 1.5x req/s and lower '
@@ -617,6 +817,11 @@ def parse_args(argv):
     parser.add_argument('--startup-runs', type=int, default=5,
                         help='start-up measurements per server (median '
                              'reported; default 5; 0 skips)')
+    parser.add_argument('--wait-quiet', type=float, default=0, metavar='S',
+                        help='before each cell, wait up to S seconds until '
+                             'other processes use less than %.2f CPU (for '
+                             'shared machines; default 0: do not wait)'
+                        % NOISE_CPU)
     parser.add_argument('--servers', default=','.join(SERVERS),
                         help='comma-separated subset of %s' % ', '.join(
                             SERVERS))
@@ -629,6 +834,11 @@ def parse_args(argv):
                         help='environment with keystone_like installed '
                              '(default: this Python if it has service-all, '
                              'else <repo>/.venv)')
+    parser.add_argument('--source', metavar='REV',
+                        help='benchmark the keystone_like of this git '
+                             'revision (git archive into the temp dir, put '
+                             'first on PYTHONPATH) instead of the working '
+                             'tree the environment has installed')
     parser.add_argument('--json', dest='json_path',
                         help='where to write the JSON (default '
                              'benchmarks/results/bench_http-<timestamp>'
@@ -671,7 +881,9 @@ def run(args, procs, workdir):
     if shutil.which('wrk') is None:
         raise BenchError('wrk is not installed; on Debian/Ubuntu: '
                          'apt-get install -y wrk (https://github.com/wg/wrk)')
-    python, service_all = venv_paths(args.venv)
+    python, service_all, service_manage = venv_paths(args.venv)
+    env = Environment(python, service_all, service_manage, workdir,
+                      args.access_log, args.source)
     args.wrk_cpus = choose_wrk_cpus(args.wrk_cpus)
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
     report = {
@@ -680,21 +892,31 @@ def run(args, procs, workdir):
         'machine': machine_info(python),
         'parameters': {
             'duration': args.duration, 'warmup': args.warmup,
-            'repeat': args.repeat,
+            'repeat': args.repeat, 'wait_quiet': args.wait_quiet,
             'connections': args.connections, 'paths': args.paths,
             'access_log': args.access_log, 'servers': args.servers,
             'startup_runs': args.startup_runs, 'wrk_cpus': args.wrk_cpus,
             'wrk_threads': 'min(2, connections)',
             'wrk_script': str(WRK_SCRIPT.relative_to(REPO)),
-            'paste_ini': str(PASTE_INI), 'paste_app': 'main',
+            'paste_ini': str(env.paste_ini), 'paste_app': 'main',
+            'source': {'rev': args.source, 'commit': env.source}
+            if args.source else None,
             'python': python, 'service_all': service_all,
+            'common_config': env.common_config.read_text(),
         },
+        'git': git_state(),
         'servers': {}, 'startup': {}, 'results': [], 'memory': {},
     }
+    busy = report['machine']['busy_cpus_before'] = machine_busy()
+    if busy > NOISE_CPU:
+        log('warning: the machine is already using %.2f CPU before the '
+            'benchmark starts; results will be noisy' % busy)
+
+    report['setup'] = env.prepare_state()
 
     def new_server(name):
         sub = pathlib.Path(tempfile.mkdtemp(prefix=name + '-', dir=workdir))
-        return Server(name, procs, sub, args.access_log, python, service_all)
+        return Server(name, procs, sub, env)
 
     # 1. Start-up time, servers alone on the machine.
     for name in args.servers:
@@ -771,7 +993,8 @@ def main(argv=None):
         print('bench_http: %s' % exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print('bench_http: interrupted; servers stopped', file=sys.stderr)
+        print('bench_http: interrupted; stopping the servers',
+              file=sys.stderr)
         return 130
     finally:
         procs.stop_all()

@@ -8,17 +8,6 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
-def admin(identity_api):
-    """A function sending requests with an admin token."""
-    token = support.admin_token(identity_api)
-
-    def send(method, path, body=None, **kwargs):
-        return identity_api.request(method, '/v3' + path, body, token=token,
-                                    **kwargs)
-    return send
-
-
-@pytest.fixture
 def setup(identity_api, admin):
     """A user without roles, a project, and the reader role's id."""
     user = support.make_user(identity_api, 'grantee', role=None)

@@ -7,17 +7,6 @@ from tests.support import api_users_support as support
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def admin(identity_api):
-    """A function sending requests with an admin token."""
-    token = support.admin_token(identity_api)
-
-    def send(method, path, body=None, **kwargs):
-        return identity_api.request(method, '/v3' + path, body, token=token,
-                                    **kwargs)
-    return send
-
-
 def service(admin, service_type, name=None):
     """Create a service; return its id."""
     body = {'type': service_type}
