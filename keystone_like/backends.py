@@ -63,3 +63,17 @@ def reset():
     for backends in _instances.values():
         backends.database.dispose()
     _instances.clear()
+
+
+def after_fork(forget=False):
+    """In a forked child: leave the inherited pooled connections alone.
+
+    They belong to the parent; closing them here would close the parent's
+    (a PostgreSQL session ends for both), so the pools are only dropped
+    and the child opens its own. ``forget`` also drops the Backends
+    themselves (a reload leader builds new ones from the new config).
+    """
+    for backends in _instances.values():
+        backends.database.dispose(close=False)
+    if forget:
+        _instances.clear()

@@ -27,6 +27,10 @@ _PER_CONNECTION = {errno.ECONNABORTED, errno.ECONNRESET, errno.ENOTCONN,
                    errno.EPROTO, errno.EAGAIN, errno.EINTR, errno.EPERM}
 # Resource exhaustion: retry after a pause instead of spinning.
 _EXHAUSTED = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+# A drain leaves a connection this young alone even while it waits for
+# its first request: its client has just connected to send one (during a
+# reload the next generation would have taken it, had we not accepted).
+FRESH_GRACE = 1.0
 
 
 class Listener:
@@ -40,6 +44,7 @@ class Listener:
         self.slots = eventlet.semaphore.Semaphore(settings.pool_size)
         self.pool = eventlet.GreenPool(settings.max_connections)
         self.connections = set()
+        self._accepted_at = {}          # connection -> monotonic accept time
         self.draining = False
         self._accept_thread = None
         self._trusted = tuple(ipaddress.ip_network(p, strict=False)
@@ -105,15 +110,21 @@ class Listener:
                     return
             conn = http_connection.Connection(client, peer, self)
             self.connections.add(conn)
+            self._accepted_at[conn] = accepted_at
             conn.serve(accepted_at)
         except http_connection.IO_ERRORS as exc:
             LOG.debug('%s listener: connection from %s ended: %s',
                       self.settings.name, peer, exc)
+        except EOFError:
+            # eventlet's answer to a read on a socket _abandon() closed.
+            LOG.debug('%s listener: closed idle connection from %s',
+                      self.settings.name, peer)
         except Exception:
             LOG.exception('%s listener: error serving %s', self.settings.name,
                           peer)
         finally:
             self.connections.discard(conn)
+            self._accepted_at.pop(conn, None)
             _close(client)
 
     def _tune(self, client):
@@ -204,17 +215,43 @@ class Listener:
             _shutdown(conn.sock)
         return left
 
-    def close_idle(self):
-        """Close connections that wait for a request that has not begun."""
+    def close_idle(self, grace=FRESH_GRACE):
+        """Close connections that wait for a request that has not begun.
+
+        Connections accepted less than ``grace`` seconds ago are spared.
+        """
+        now = time.monotonic()
         for conn in list(self.connections):
-            if conn.idle:
-                _shutdown(conn.sock)
+            if conn.idle and now - self._accepted_at.get(conn, 0) >= grace:
+                _abandon(conn.sock)
+
+    def abort(self):
+        """Close every connection at once, busy or not (fast stop)."""
+        self.draining = True
+        for conn in list(self.connections):
+            _abandon(conn.sock)
 
 
 def _peer_text(peer):
     if isinstance(peer, tuple) and peer:
         return format_address(peer[0], peer[1])
     return 'a local socket'
+
+
+def _abandon(sock):
+    """Close ``sock`` under the green thread reading it; it reads no more.
+
+    shutdown() alone wakes the reader, but Linux still hands it request
+    bytes that arrived before: it would run a request whose client saw
+    the connection close unanswered, and may retry it. Declaring the
+    descriptor obsolete to the hub first throws an error into the blocked
+    reader instead, so those bytes are never read.
+    """
+    try:
+        eventlet.hubs.notify_opened(sock.fileno())
+    except (OSError, ValueError):
+        pass
+    _shutdown(sock)
 
 
 def _shutdown(sock):

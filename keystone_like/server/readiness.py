@@ -50,11 +50,16 @@ def _socket_pair(listener):
     return ours, 'localhost'
 
 
-def probe(listener):
-    """Send GET / once; return the HTTP status, or raise OSError."""
+def probe(listener, in_process=False):
+    """Send GET / once; return the HTTP status, or raise OSError.
+
+    ``in_process`` always uses the socket pair: a worker proves that its
+    own pipeline answers, not whichever process accepts the connection.
+    """
     needs_cert = (listener.tls is not None
                   and listener.tls.verify_mode == ssl.CERT_REQUIRED)
-    sock, host = (_socket_pair if needs_cert else _connect)(listener)
+    in_process = in_process or needs_cert
+    sock, host = (_socket_pair if in_process else _connect)(listener)
     try:
         sock.sendall(b'GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: '
                      b'keystone_like-readiness\r\nConnection: close\r\n\r\n'
@@ -70,7 +75,7 @@ def probe(listener):
         sock.close()
 
 
-def wait_ready(listeners, timeout):
+def wait_ready(listeners, timeout, in_process=False):
     """Poll every listener until each answers below 500; False on timeout."""
     deadline = time.monotonic() + timeout
     pending = list(listeners)
@@ -78,7 +83,7 @@ def wait_ready(listeners, timeout):
     while pending:
         for listener in list(pending):
             try:
-                status = probe(listener)
+                status = probe(listener, in_process)
             except (OSError, ValueError, IndexError) as exc:
                 last_error[listener.settings.name] = str(exc)
                 continue

@@ -16,6 +16,7 @@ from keystone_like.common import log
 from keystone_like import exceptions
 from keystone_like import conf as ks_conf
 from keystone_like.conf import listener as listener_conf
+from keystone_like.server import activation
 from keystone_like.server import errors
 from keystone_like.server import sockets
 from keystone_like.server import tls
@@ -34,6 +35,9 @@ class Prepared:
     app: object
     ssl_context: object
     sock: object = None
+    # True when systemd passed the socket (socket activation): a reload
+    # keeps it whatever the bind options say.
+    activated: bool = False
 
 
 def prepare(conf):
@@ -46,11 +50,19 @@ def prepare(conf):
                                                     PASTE_APPS[name]),
                                  load_tls(settings)))
     raise_file_limit(sum(p.settings.max_connections for p in prepared))
+    # Sockets passed by systemd (socket activation) replace binding.
+    activated = activation.listen_sockets()
     try:
         for item in prepared:
-            item.sock = sockets.bind_socket(
-                item.settings.name, item.settings.host, item.settings.port,
-                item.settings.backlog)
+            item.sock = activated.pop(item.settings.name, None)
+            item.activated = item.sock is not None
+            if item.activated:
+                LOG.info('%s listener: using the socket passed by systemd '
+                         '(fd %d)', item.settings.name, item.sock.fileno())
+            else:
+                item.sock = sockets.bind_socket(
+                    item.settings.name, item.settings.host,
+                    item.settings.port, item.settings.backlog)
     except errors.StartupError:
         close_sockets(prepared)
         raise
