@@ -142,23 +142,54 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def process_tree(pid):
+    """``pid`` and all its descendants (scanning /proc for parent ids)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                ppid = int(stat.read().rpartition(')')[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, ()))
+    return tree
+
+
 def proc_status(pid):
-    """VmRSS and VmHWM of ``pid`` in KiB (from /proc/<pid>/status)."""
-    values = {}
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            key, _, rest = line.partition(':')
-            if key in ('VmRSS', 'VmHWM'):
-                values[key] = int(rest.split()[0])
+    """VmRSS and VmHWM in KiB, summed over ``pid``'s process tree."""
+    values = {'VmRSS': 0, 'VmHWM': 0, 'processes': 0}
+    for member in process_tree(pid):
+        try:
+            with open('/proc/%d/status' % member) as status:
+                for line in status:
+                    key, _, rest = line.partition(':')
+                    if key in ('VmRSS', 'VmHWM'):
+                        values[key] += int(rest.split()[0])
+        except OSError:
+            continue
+        values['processes'] += 1
     return values
 
 
 def cpu_seconds(pid):
-    """User + system CPU time of ``pid`` so far (from /proc/<pid>/stat)."""
-    with open('/proc/%d/stat' % pid) as stat:
-        fields = stat.read().rpartition(')')[2].split()
-    # fields[0] is state (field 3); utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """User + system CPU seconds of ``pid``'s process tree so far."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            with open('/proc/%d/stat' % member) as stat:
+                fields = stat.read().rpartition(')')[2].split()
+        except OSError:
+            continue
+        # fields[0] is field 3 (state): utime and stime are fields 14, 15.
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
 
 
 def machine_cpu():
@@ -312,7 +343,8 @@ def config_text(state_dir, access_log, paste_ini, admin_port=None,
         lines += ['admin_port = %d' % admin_port,
                   'public_port = %d' % public_port]
     lines += ['access_log = %s' % str(access_log).lower(),
-              '# one process each: the comparison is per process',
+              '# one process each (single-process mode): the comparison is',
+              '# per process; versions without workers ignore these',
               'admin_workers = 0',
               'public_workers = 0',
               '# database and Fernet keys, prepared once per benchmark run',
@@ -784,9 +816,11 @@ def render(report):
     for name in SERVERS:
         mem = report['memory'].get(name)
         if mem:
-            out.append('%-14s %10d %10d %10d' % (
+            out.append(('%-14s %10d %10d %10d %s' % (
                 name, mem['idle_rss_kib'], mem['after_load_rss_kib'],
-                mem['after_load_hwm_kib']))
+                mem['after_load_hwm_kib'],
+                '' if mem.get('processes', 1) == 1 else
+                '(%d processes, summed)' % mem['processes'])).rstrip())
     return '\n'.join(out)
 
 
@@ -942,9 +976,13 @@ def run(args, procs, workdir):
             'config': server.config_text,
             'responses': check_paths(server, args.paths)}
         mem = proc_status(server.proc.pid)
-        report['memory'][name] = {'idle_rss_kib': mem['VmRSS']}
+        report['memory'][name] = {'idle_rss_kib': mem['VmRSS'],
+                                  'processes': mem['processes']}
         log('%s up: pid %d, port %d, RSS %d KiB' % (
             name, server.proc.pid, server.port, mem['VmRSS']))
+        if mem['processes'] != 1:
+            log('warning: %s runs as %d processes, not one; CPU and RSS '
+                'are summed over them' % (name, mem['processes']))
     cell = 0
     for path in args.paths:
         for conns in args.connections:
@@ -963,7 +1001,8 @@ def run(args, procs, workdir):
     for name, server in servers.items():
         mem = proc_status(server.proc.pid)
         report['memory'][name].update(after_load_rss_kib=mem['VmRSS'],
-                                      after_load_hwm_kib=mem['VmHWM'])
+                                      after_load_hwm_kib=mem['VmHWM'],
+                                      processes_after=mem['processes'])
         if server.log_path is not None:
             text = server.log_path.read_text(errors='replace')
             # Tracebacks or warnings the server logged during the run.

@@ -2,14 +2,17 @@
 
 The baseline of ``bench_http.py``: the same monkey-patch as ``service-all``
 (``keystone_like.server.patching.patch()`` itself, so both processes patch
-exactly the same modules), the same options (``CONF`` parsed with no config
-file, i.e. the defaults), the same paste application (``main``), served
-by eventlet.wsgi with its default settings except ``log_output`` and
-``max_size`` (1000, the size of keystone_like's request pool).
+exactly the same modules), the same options (``CONF`` parsed from the
+benchmark's config file, which only sets the state directory holding the
+database and Fernet keys, or from no file at all), the same paste
+application (``main``), served by eventlet.wsgi with its default settings
+except ``log_output`` and ``max_size`` (1000, the size of keystone_like's
+request pool).
 
 Usage::
 
-    python eventlet_wsgi_runner.py --port PORT --paste INI [--access-log]
+    python eventlet_wsgi_runner.py --port PORT --paste INI
+                                   [--config-file FILE] [--access-log]
 
 Binds 127.0.0.1 only. Runs until SIGTERM (default action: exit at once)
 or SIGINT.
@@ -27,6 +30,10 @@ def parse_args(argv):
                         help='TCP port on 127.0.0.1 to listen on')
     parser.add_argument('--paste', required=True,
                         help='path of keystone_like-paste.ini')
+    parser.add_argument('--config-file',
+                        help='keystone_like config file (state_dir, '
+                             'database, keys); default: none, the option '
+                             'defaults')
     parser.add_argument('--app', default='main',
                         help='paste application name (default: main)')
     parser.add_argument('--access-log', action='store_true',
@@ -47,8 +54,9 @@ def main(argv=None):
 
     import keystone_like.conf
 
-    keystone_like.conf.CONF([], project='keystone_like',
-                            default_config_files=[])
+    keystone_like.conf.CONF(
+        [], project='keystone_like',
+        default_config_files=[args.config_file] if args.config_file else [])
     app = deploy.loadapp('config:' + os.path.abspath(args.paste),
                          name=args.app)
     sock = eventlet.listen(('127.0.0.1', args.port))

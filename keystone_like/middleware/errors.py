@@ -84,33 +84,78 @@ _install_json_rendering()
 class JsonErrors:
     """Filter that turns every error of the application below into JSON.
 
-    Exceptions raised while the body is being iterated, after the status
-    line is out, cannot be turned into a response; the server closes the
-    connection then.
+    Plain WSGI on the way through (no webob objects for a successful
+    request: this filter sits in every pipeline); webob only renders
+    errors. Exceptions raised while the body is being iterated, after the
+    status line is out, cannot be turned into a response; the server
+    closes the connection then.
     """
 
     def __init__(self, app):
         self.app = app
 
-    @webob.dec.wsgify
-    def __call__(self, request):
+    def __call__(self, environ, start_response):
         """Call the application; render whatever goes wrong as JSON."""
+        rewrite = []
+
+        def capture(status, headers, exc_info=None):
+            if int(status[:3]) >= 400 and not _is_json(headers):
+                rewrite.append((int(status[:3]), headers))
+                return _discard
+            return start_response(status, headers, exc_info)
+
         try:
-            response = request.get_response(self.app)
+            result = self.app(environ, capture)
+            if not rewrite and not _started(result):
+                # A lazy app calls start_response while iterated: buffer
+                # it so a non-JSON error can still be rewritten.
+                result = _buffered(result)
         except webob.exc.WSGIHTTPException as exc:
-            return http_error_response(exc)
+            return http_error_response(exc)(environ, start_response)
         except exceptions.Error as exc:
             if exc.code >= 500:
                 LOG.warning('%s answering %s %s: %s', exc.code,
-                            request.method, request.path, exc.message)
+                            environ.get('REQUEST_METHOD'),
+                            environ.get('PATH_INFO'), exc.message)
             return error_response(exc.code, exc.message, exc.title,
-                                  getattr(exc, 'headers', ()))
+                                  getattr(exc, 'headers', ()))(
+                environ, start_response)
         except Exception:
-            _log_unexpected(request)
-            return error_response(http.HTTPStatus.INTERNAL_SERVER_ERROR)
-        if response.status_code >= 400 and response.content_type != JSON:
-            return _as_json(response)
-        return response
+            _log_unexpected(webob.Request(environ))
+            return error_response(http.HTTPStatus.INTERNAL_SERVER_ERROR)(
+                environ, start_response)
+        if rewrite:
+            if hasattr(result, 'close'):
+                result.close()
+            code, headers = rewrite[0]
+            # The generic message: a non-JSON body may hold internals.
+            return error_response(code, headers=headers)(environ,
+                                                         start_response)
+        return result
+
+
+def _discard(data):
+    """The write() of a response being replaced: drop the data."""
+
+
+def _is_json(headers):
+    return any(name.lower() == 'content-type'
+               and value.split(';')[0].strip() == JSON
+               for name, value in headers)
+
+
+def _started(result):
+    # Lists (what webob returns) are complete; generators may not have
+    # called start_response yet.
+    return isinstance(result, (list, tuple))
+
+
+def _buffered(result):
+    try:
+        return list(result)
+    finally:
+        if hasattr(result, 'close'):
+            result.close()
 
 
 def _log_unexpected(request):
@@ -118,16 +163,6 @@ def _log_unexpected(request):
     LOG.exception('Unexpected error answering %s %s (%s); the client got a '
                   'generic 500.', request.method, request.path,
                   request.environ.get(request_id.ENVIRON_KEY, 'no request id'))
-
-
-def _as_json(response):
-    """Return ``response`` with its body replaced by the JSON document."""
-    close = getattr(response.app_iter, 'close', None)
-    if close is not None:
-        close()
-    # The generic message: a non-JSON body may hold internals (a 500 page).
-    return error_response(response.status_code,
-                          headers=response.headerlist)
 
 
 def filter_factory(global_conf, **local_conf):
