@@ -69,19 +69,3 @@ def read_status(path):
             return json.load(f)
     except (OSError, ValueError):
         return None
-
-
-def read_pid(path):
-    """Return the pid in ``path`` if that process is alive, else None."""
-    try:
-        with open(path) as f:
-            pid = int(f.read().strip())
-    except (OSError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass                    # alive, owned by another user
-    return pid
