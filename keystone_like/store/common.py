@@ -119,6 +119,19 @@ def apply(row, core, extra):
         row.extra = {**(row.extra or {}), **extra}
 
 
+def apply_renaming(session, row, core, extra, duplicate, find):
+    """Apply an update; a new name ``find(name)`` returns is ``duplicate``.
+
+    Checked first for a clear error, and again by the unique constraint at
+    flush for concurrent renames.
+    """
+    if core.get('name', row.name) != row.name:
+        if find(core['name']) is not None:
+            raise duplicate
+    apply(row, core, extra)
+    flush(session, duplicate)
+
+
 def to_storage_time(value):
     """Return ``value`` as naive UTC (naive input is taken as UTC)."""
     if value is None or value.tzinfo is None:

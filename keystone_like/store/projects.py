@@ -120,11 +120,8 @@ def update_project(session, project_id, ref):
     common.check_unchanged(ref, current, IMMUTABLE)
     core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
-    if core.get('name', row.name) != row.name:
-        if _find(session, core['name'], row.domain_id) is not None:
-            raise duplicate
-    common.apply(row, core, extra)
-    common.flush(session, duplicate)
+    common.apply_renaming(session, row, core, extra, duplicate,
+                          lambda name: _find(session, name, row.domain_id))
     return to_dict(row)
 
 

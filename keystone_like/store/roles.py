@@ -69,11 +69,8 @@ def update_role(session, role_id, ref):
     common.check_unchanged(ref, {'id': row.id, 'domain_id': None}, IMMUTABLE)
     core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
     duplicate = common.duplicate_name(KIND, core.get('name'))
-    if core.get('name', row.name) != row.name:
-        if _find(session, core['name']) is not None:
-            raise duplicate
-    common.apply(row, core, extra)
-    common.flush(session, duplicate)
+    common.apply_renaming(session, row, core, extra, duplicate,
+                          lambda name: _find(session, name))
     return to_dict(row)
 
 

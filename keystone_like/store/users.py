@@ -92,11 +92,8 @@ def update_user(session, user_id, ref):
                            IMMUTABLE)
     core, extra = _split(ref, immutable=IMMUTABLE)
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
-    if core.get('name', row.name) != row.name:
-        if _find(session, core['name'], row.domain_id) is not None:
-            raise duplicate
-    common.apply(row, core, extra)
-    common.flush(session, duplicate)
+    common.apply_renaming(session, row, core, extra, duplicate,
+                          lambda name: _find(session, name, row.domain_id))
     return to_dict(row)
 
 
