@@ -12,7 +12,7 @@ import logging
 from keystone_like.db import migration
 from keystone_like import db
 from keystone_like import exceptions
-from keystone_like import policy
+from keystone_like import policies
 from keystone_like.token import keys
 from keystone_like.token import provider
 
@@ -28,7 +28,7 @@ class Backends:
         self.database = db.Database(conf)
         self.keys = keys.KeyCache(keys.repository_path(conf))
         self.tokens = provider.TokenProvider(conf, self.keys)
-        self.policy = policy.Enforcer(conf)
+        self.policy = policies.Enforcer(conf)
 
     def check(self):
         """Raise SetupRequired when the schema or the keys are not ready."""

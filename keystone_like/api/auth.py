@@ -20,11 +20,12 @@ from keystone_like.api import context
 from keystone_like.api import resources
 from keystone_like import exceptions
 from keystone_like.identity import passwords
-from keystone_like.store import assignments
 from keystone_like.store import catalog
 from keystone_like.store import domains
+from keystone_like.store import effective
 from keystone_like.store import projects
 from keystone_like.store import users
+from keystone_like.token import formats
 from keystone_like.token import provider
 
 LOG = logging.getLogger(__name__)
@@ -48,8 +49,9 @@ class AuthResource:
         ('GET', '/auth/catalog', 'get_auth_catalog'),
         ('GET', '/auth/projects', 'get_auth_projects'),
         ('GET', '/auth/domains', 'get_auth_domains'),
+        ('GET', '/auth/system', 'get_auth_system'),
     )
-    admin_routes = ()
+    management_routes = ()
 
     def issue_token(self, request):
         """POST /auth/tokens: authenticate; 201 with ``X-Subject-Token``."""
@@ -57,14 +59,14 @@ class AuthResource:
         try:
             user, parent = self._identify(auth)
             with self.session() as session:
-                project_id, domain_id = _scope_ids(session, auth.scope, user)
+                scope = _scope_ids(session, auth.scope, user)
                 methods = set(auth.methods)
                 if parent is not None:
                     methods.update(parent.payload.methods)
                 token = self.backends.tokens.issue(
                     session, user['id'], sorted(methods),
-                    project_id=project_id, domain_id=domain_id,
-                    parent=parent.payload if parent is not None else None)
+                    parent=parent.payload if parent is not None else None,
+                    **scope)
                 document = self.backends.tokens.body(
                     session, token, include_catalog=_with_catalog(request))
         except AuthFailed as exc:
@@ -120,8 +122,8 @@ class AuthResource:
         with self.session() as session:
             caller = self.authenticate(session, request)
             self.authorize(caller, 'identity:get_auth_projects')
-            refs = assignments.projects_for_user(session, caller.user_id,
-                                                 enabled=True)
+            refs = effective.projects_for_user(session, caller.user_id,
+                                               enabled=True)
         return api.json_response(resources.collection(
             request, self.interface, 'projects', refs, path='auth/projects'))
 
@@ -130,10 +132,22 @@ class AuthResource:
         with self.session() as session:
             caller = self.authenticate(session, request)
             self.authorize(caller, 'identity:get_auth_domains')
-            refs = assignments.domains_for_user(session, caller.user_id,
-                                                enabled=True)
+            refs = effective.domains_for_user(session, caller.user_id,
+                                              enabled=True)
         return api.json_response(resources.collection(
             request, self.interface, 'domains', refs, path='auth/domains'))
+
+    def get_auth_system(self, request):
+        """GET /auth/system: ``[{"all": true}]`` if the caller may scope
+        to the system (a role there, directly or through a group)."""
+        with self.session() as session:
+            caller = self.authenticate(session, request)
+            self.authorize(caller, 'identity:get_auth_system')
+            granted = effective.role_ids_on_system(session, caller.user_id)
+        return api.json_response({
+            'system': [{'all': True}] if granted else [],
+            'links': {'self': resources.v3_url(request, self.interface,
+                                               'auth/system')}})
 
     def _subject(self, session, request, action, allow_expired=False):
         """Return the valid ``X-Subject-Token`` the caller may act on.
@@ -241,14 +255,15 @@ def _lookup_domain(session, ref):
 
 
 def _scope_ids(session, scope, user):
-    """Return ``(project_id, domain_id)`` of the requested scope.
+    """Return the scope asked for as ``TokenProvider.issue`` keywords.
 
     Unknown projects and domains are 401 like a scope without a role, so
     the answer tells nothing about what exists. The provider checks that
     the scope is enabled and that the user has a role on it.
     """
     if scope is None:
-        return _default_project(session, user), None
+        project_id = _default_project(session, user)
+        return {'project_id': project_id} if project_id else {}
     kind, ref = scope
     try:
         if kind == 'project':
@@ -258,14 +273,16 @@ def _scope_ids(session, scope, user):
                     session, ref['name'], domain['id'])
             else:
                 project = projects.get_project(session, ref['id'])
-            return project['id'], None
+            return {'project_id': project['id']}
         if kind == 'domain':
-            return None, _lookup_domain(session, ref)['id']
+            return {'domain_id': _lookup_domain(session, ref)['id']}
     except exceptions.NotFound:
         raise exceptions.Unauthorized() from None
+    if kind == 'system':
+        return {'system': formats.SYSTEM_ALL}
     if kind == 'unscoped':
-        return None, None
-    # System and trust scopes: nobody has such roles here.
+        return {}
+    # Trust scopes: no trusts here.
     raise exceptions.Unauthorized()
 
 
@@ -286,8 +303,8 @@ def _default_project(session, user):
         return None
     if not (project['enabled'] and domain['enabled']):
         return None
-    if not assignments.roles_for_user_on_project(session, user['id'],
-                                                 project_id):
+    if not effective.role_ids_on_project(session, user['id'], project_id,
+                                         project['domain_id']):
         return None
     return project_id
 

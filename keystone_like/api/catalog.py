@@ -39,7 +39,7 @@ class CatalogResource:
     """Handlers of regions, services and endpoints."""
 
     public_routes = ()
-    admin_routes = (
+    management_routes = (
         ('POST', '/regions', 'create_region'),
         ('GET', '/regions', 'list_regions'),
         ('PUT', '/regions/{region_id}', 'create_region_with_id'),

@@ -23,19 +23,23 @@ def authenticate(backends, session, request):
         raise exceptions.Unauthorized() from None
 
 
-def authorize(backends, token, action, target=None):
-    """Raise Forbidden unless ``token`` may do ``action`` on ``target``."""
+def authorize(backends, token, action, target=None, params=None):
+    """Raise Forbidden unless ``token`` may do ``action`` on ``target``.
+
+    ``params`` are the request's path parameters (``user_id``, ...), which
+    rules such as ``user_id:%(user_id)s`` read, as Keystone's do.
+    """
     backends.policy.enforce(action, token.credentials(),
-                            policy_target(target))
+                            policy_target(target, params))
 
 
-def policy_target(target):
-    """Return ``target`` plus its flattened ``target.`` keys.
+def policy_target(target, params=None):
+    """Return the path parameters and the flattened ``target.`` keys.
 
     Keystone's rules read ``%(target.token.user_id)s``: oslo.policy looks
     that up as one key, so nested targets are flattened as Keystone does.
     """
-    flat = dict(target or {})
+    flat = dict(params or {})
     _flatten(target or {}, 'target.', flat)
     return flat
 

@@ -40,7 +40,7 @@ class DomainResource:
     """Handlers of ``/v3/domains``: create, list, show, update, delete."""
 
     public_routes = ()
-    admin_routes = (
+    management_routes = (
         ('POST', '/domains', 'create_domain'),
         ('GET', '/domains', 'list_domains'),
         ('GET', '/domains/{domain_id}', 'get_domain'),

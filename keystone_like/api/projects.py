@@ -27,7 +27,7 @@ class ProjectResource:
     """Handlers of ``/v3/projects``: create, list, show, update, delete."""
 
     public_routes = ()
-    admin_routes = (
+    management_routes = (
         ('POST', '/projects', 'create_project'),
         ('GET', '/projects', 'list_projects'),
         ('GET', '/projects/{project_id}', 'get_project'),

@@ -1,84 +1,44 @@
-"""Roles, role grants and ``/v3/role_assignments`` (admin listener).
+"""Roles (global and domain-specific) and role inference rules.
 
-Removing a grant records a revocation event for the user on that project
-or domain; deleting a role records one by role id. Groups, inheritance and
-system scope do not exist here, so filters naming them match nothing.
+``/v3/roles`` with ``domain_id`` in the body or the query works on
+domain-specific roles (their own policy actions, as in Keystone);
+``/v3/roles/{prior}/implies/{implied}`` and ``/v3/role_inferences`` manage
+which roles a role brings with it. Deleting a role takes its grants and
+rules with it; every validation recomputes a token's roles, so the next
+one no longer shows it (a token left with no role stops validating).
 """
 
 from keystone_like import api
 from keystone_like.api import resources
 from keystone_like.api.schemas import assignment as schema
 from keystone_like import exceptions
-from keystone_like.store import assignments
-from keystone_like.store import domains
-from keystone_like.store import projects
-from keystone_like.store import revocations
 from keystone_like.store import roles
-from keystone_like.store import users
 
 COLLECTION = 'roles'
-_PROJECT_GRANTS = '/projects/{project_id}/users/{user_id}/roles'
-_DOMAIN_GRANTS = '/domains/{domain_id}/users/{user_id}/roles'
-# Per grant target: URL segment, assignment type, lookup, roles held.
-_TARGETS = {
-    'project': ('projects', assignments.USER_PROJECT, projects.get_project,
-                assignments.roles_for_user_on_project),
-    'domain': ('domains', assignments.USER_DOMAIN, domains.get_domain,
-               assignments.roles_for_user_on_domain),
-}
+_RULE = '/roles/{prior_role_id}/implies/{implied_role_id}'
 
 
-def _assignment_entry(request, interface, entry):
-    scope, target = next(iter(entry['scope'].items()))
-    path = '%s/%s/users/%s/roles/%s' % (
-        _TARGETS[scope][0], target['id'], entry['user']['id'],
-        entry['role']['id'])
-    return dict(entry, links={
-        'assignment': resources.v3_url(request, interface, path)})
-
-
-def _add_names(session, entry):
-    """Fill the names ``?include_names`` asks for, as Keystone shows them."""
-    role = roles.get_role(session, entry['role']['id'])
-    user = users.get_user(session, entry['user']['id'])
-    entry['role'] = {'id': role['id'], 'name': role['name']}
-    entry['user'] = {'id': user['id'], 'name': user['name'],
-                     'domain': _ref(domains.get_domain(session,
-                                                       user['domain_id']))}
-    if 'project' in entry['scope']:
-        project = projects.get_project(session,
-                                       entry['scope']['project']['id'])
-        entry['scope'] = {'project': dict(_ref(project), domain=_ref(
-            domains.get_domain(session, project['domain_id'])))}
-    else:
-        entry['scope'] = {'domain': _ref(domains.get_domain(
-            session, entry['scope']['domain']['id']))}
-    return entry
-
-
-def _ref(ref):
-    return {'id': ref['id'], 'name': ref['name']}
+def _action(verb, role):
+    """``identity:<verb>_role`` or ``..._domain_role`` for ``role``."""
+    kind = 'domain_role' if role and role.get('domain_id') else 'role'
+    return 'identity:%s_%s' % (verb, kind)
 
 
 class RoleResource:
-    """Handlers of roles, grants on projects and domains, assignments."""
+    """Handlers of ``/v3/roles`` and of role inference rules."""
 
     public_routes = ()
-    admin_routes = (
+    management_routes = (
         ('POST', '/roles', 'create_role'),
         ('GET', '/roles', 'list_roles'),
         ('GET', '/roles/{role_id}', 'get_role'),
         ('PATCH', '/roles/{role_id}', 'update_role'),
         ('DELETE', '/roles/{role_id}', 'delete_role'),
-        ('GET', '/role_assignments', 'list_role_assignments'),
-        ('GET', _PROJECT_GRANTS, 'list_project_grants'),
-        ('PUT', _PROJECT_GRANTS + '/{role_id}', 'grant_project_role'),
-        ('GET', _PROJECT_GRANTS + '/{role_id}', 'check_project_grant'),
-        ('DELETE', _PROJECT_GRANTS + '/{role_id}', 'revoke_project_grant'),
-        ('GET', _DOMAIN_GRANTS, 'list_domain_grants'),
-        ('PUT', _DOMAIN_GRANTS + '/{role_id}', 'grant_domain_role'),
-        ('GET', _DOMAIN_GRANTS + '/{role_id}', 'check_domain_grant'),
-        ('DELETE', _DOMAIN_GRANTS + '/{role_id}', 'revoke_domain_grant'),
+        ('GET', '/roles/{prior_role_id}/implies', 'list_implied_roles'),
+        ('PUT', _RULE, 'create_implied_role'),
+        ('GET', _RULE, 'get_implied_role'),
+        ('DELETE', _RULE, 'delete_implied_role'),
+        ('GET', '/role_inferences', 'list_role_inference_rules'),
     )
 
     def _role_response(self, request, ref, status=200):
@@ -86,143 +46,144 @@ class RoleResource:
             request, self.interface, COLLECTION, ref)}, status=status)
 
     def create_role(self, request):
-        """POST /v3/roles: 201 with the new role."""
+        """POST /v3/roles: 201; ``domain_id`` makes a domain-specific role."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:create_role')
+            token = self.authenticate(session, request)
             ref = dict(resources.json_body(
                 request, schema.ROLE_CREATE)['role'])
+            self.authorize(token, _action('create', ref), {'role': ref})
             ref.pop('id', None)  # Keystone assigns ids; it ignores one given.
             ref = roles.create_role(session, ref)
         return self._role_response(request, ref, status=201)
 
     def list_roles(self, request):
-        """GET /v3/roles with ``?name=`` (``?domain_id=`` matches none)."""
+        """GET /v3/roles: global roles, or a domain's with ``?domain_id=``."""
+        domain_id = resources.query(request, 'domain_id')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
-                           'identity:list_roles')
-            refs = roles.list_roles(session,
+                           'identity:list_domain_roles' if domain_id
+                           else 'identity:list_roles')
+            refs = roles.list_roles(session, domain_id=domain_id or None,
                                     name=resources.query(request, 'name'))
-            if resources.query(request, 'domain_id'):
-                refs = []  # every role is global
         return api.json_response(resources.collection(
             request, self.interface, COLLECTION, refs))
+
+    def _existing(self, session, request, verb, role_id):
+        """Authorize ``verb`` on the role (403 before 404); return it."""
+        token = self.authenticate(session, request)
+        try:
+            role = roles.get_role(session, role_id)
+        except exceptions.NotFound:
+            self.authorize(token, 'identity:%s_role' % verb)
+            raise
+        self.authorize(token, _action(verb, role), {'role': role})
+        return role
 
     def get_role(self, request, role_id):
         """GET /v3/roles/{role_id}."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:get_role')
-            ref = roles.get_role(session, role_id)
+            ref = self._existing(session, request, 'get', role_id)
         return self._role_response(request, ref)
 
     def update_role(self, request, role_id):
-        """PATCH /v3/roles/{role_id}."""
+        """PATCH /v3/roles/{role_id}; an immutable role only unlocks."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:update_role')
+            self._existing(session, request, 'update', role_id)
             changes = resources.json_body(request, schema.ROLE_UPDATE)['role']
             ref = roles.update_role(session, role_id, changes)
         return self._role_response(request, ref)
 
     def delete_role(self, request, role_id):
-        """DELETE /v3/roles/{role_id}: 204; its grants go with it."""
+        """DELETE /v3/roles/{role_id}: 204; its grants and rules go too."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:delete_role')
+            self._existing(session, request, 'delete', role_id)
             roles.delete_role(session, role_id)
-            revocations.add_event(session, role_id=role_id)
         return resources.no_content()
 
-    def list_role_assignments(self, request):
-        """GET /v3/role_assignments with Keystone's filters."""
+    # Inference rules.
+
+    def _rule_target(self, session, request, action, prior_role_id,
+                     implied_role_id=None):
+        token = self.authenticate(session, request)
+        target = {'prior_role': roles.get_role(session, prior_role_id)}
+        if implied_role_id is not None:
+            target['implied_role'] = roles.get_role(session, implied_role_id)
+        self.authorize(token, action, target)
+
+    def _brief(self, request, role):
+        return {'id': role['id'], 'name': role['name'],
+                'links': {'self': resources.v3_url(
+                    request, self.interface, 'roles/%s' % role['id'])}}
+
+    def _inference(self, request, prior, implies, path):
+        return {'role_inference': {'prior_role': self._brief(request, prior),
+                                   'implies': implies},
+                'links': {'self': resources.v3_url(request, self.interface,
+                                                   path)}}
+
+    def _one_rule(self, request, session, prior_role_id, implied_role_id):
+        rule = roles.get_rule(session, prior_role_id, implied_role_id)
+        return self._inference(
+            request, rule['prior_role'],
+            self._brief(request, rule['implies']),
+            'roles/%s/implies/%s' % (prior_role_id, implied_role_id))
+
+    def list_implied_roles(self, request, prior_role_id):
+        """GET /v3/roles/{prior_role_id}/implies: what the role brings."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_role_assignments')
-            project_id = resources.query(request, 'scope.project.id')
-            domain_id = resources.query(request, 'scope.domain.id')
-            if project_id and domain_id:
-                raise exceptions.ValidationError(
-                    'Specify a domain or project, not both')
-            entries = []
-            if not (resources.query(request, 'group.id')
-                    or resources.query(request, 'scope.system')):
-                entries = assignments.list_assignments(
-                    session, user_id=resources.query(request, 'user.id'),
-                    project_id=project_id, domain_id=domain_id,
-                    role_id=resources.query(request, 'role.id'))
-            if resources.query_bool(request, 'include_names'):
-                entries = [_add_names(session, e) for e in entries]
-        document = resources.collection(request, self.interface,
-                                        'role_assignments', [])
-        document['role_assignments'] = [
-            _assignment_entry(request, self.interface, entry)
-            for entry in entries]
+            self._rule_target(session, request, 'identity:list_implied_roles',
+                              prior_role_id)
+            prior = roles.get_role(session, prior_role_id)
+            implied = [self._brief(request, roles.to_dict(row))
+                       for _prior, row in roles.list_rules(
+                           session, prior_id=prior_role_id)]
+        return api.json_response(self._inference(
+            request, prior, implied, 'roles/%s/implies' % prior_role_id))
+
+    def create_implied_role(self, request, prior_role_id, implied_role_id):
+        """PUT /v3/roles/{prior}/implies/{implied}: 201 with the rule."""
+        prohibited = self.backends.conf.assignment.prohibited_implied_role
+        with self.session() as session:
+            self._rule_target(session, request, 'identity:create_implied_role',
+                              prior_role_id, implied_role_id)
+            roles.create_rule(session, prior_role_id, implied_role_id,
+                              prohibited=prohibited)
+            document = self._one_rule(request, session, prior_role_id,
+                                      implied_role_id)
+        return api.json_response(document, status=201)
+
+    def get_implied_role(self, request, prior_role_id, implied_role_id):
+        """GET (200 with the rule) or HEAD (204) of one inference rule."""
+        action = ('identity:check_implied_role' if request.method == 'HEAD'
+                  else 'identity:get_implied_role')
+        with self.session() as session:
+            self._rule_target(session, request, action, prior_role_id,
+                              implied_role_id)
+            document = self._one_rule(request, session, prior_role_id,
+                                      implied_role_id)
+        if request.method == 'HEAD':
+            return resources.no_content()
         return api.json_response(document)
 
-    def _list_grants(self, request, scope, target_id, user_id):
-        segment, _type, get_target, roles_on = _TARGETS[scope]
+    def delete_implied_role(self, request, prior_role_id, implied_role_id):
+        """DELETE /v3/roles/{prior}/implies/{implied}: 204."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_grants')
-            get_target(session, target_id)
-            users.get_user(session, user_id)
-            refs = roles_on(session, user_id, target_id)
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs,
-            path='%s/%s/users/%s/roles' % (segment, target_id, user_id)))
-
-    def _change_grant(self, request, action, scope, target_id, user_id,
-                      role_id):
-        assignment_type = _TARGETS[scope][1]
-        with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:' + action)
-            key = (assignment_type, user_id, target_id, role_id)
-            if action == 'create_grant':
-                assignments.grant(session, *key)
-            elif action == 'check_grant':
-                assignments.check_grant(session, *key)
-            else:
-                assignments.revoke_grant(session, *key)
-                revocations.add_event(session, user_id=user_id,
-                                      **{scope + '_id': target_id})
+            self._rule_target(session, request, 'identity:delete_implied_role',
+                              prior_role_id, implied_role_id)
+            roles.delete_rule(session, prior_role_id, implied_role_id)
         return resources.no_content()
 
-    def list_project_grants(self, request, project_id, user_id):
-        """GET /v3/projects/{p}/users/{u}/roles: the user's roles there."""
-        return self._list_grants(request, 'project', project_id, user_id)
-
-    def grant_project_role(self, request, project_id, user_id, role_id):
-        """PUT /v3/projects/{p}/users/{u}/roles/{r}: 204."""
-        return self._change_grant(request, 'create_grant', 'project',
-                                  project_id, user_id, role_id)
-
-    def check_project_grant(self, request, project_id, user_id, role_id):
-        """HEAD or GET /v3/projects/{p}/users/{u}/roles/{r}: 204 or 404."""
-        return self._change_grant(request, 'check_grant', 'project',
-                                  project_id, user_id, role_id)
-
-    def revoke_project_grant(self, request, project_id, user_id, role_id):
-        """DELETE /v3/projects/{p}/users/{u}/roles/{r}: 204 or 404."""
-        return self._change_grant(request, 'revoke_grant', 'project',
-                                  project_id, user_id, role_id)
-
-    def list_domain_grants(self, request, domain_id, user_id):
-        """GET /v3/domains/{d}/users/{u}/roles: the user's roles there."""
-        return self._list_grants(request, 'domain', domain_id, user_id)
-
-    def grant_domain_role(self, request, domain_id, user_id, role_id):
-        """PUT /v3/domains/{d}/users/{u}/roles/{r}: 204."""
-        return self._change_grant(request, 'create_grant', 'domain',
-                                  domain_id, user_id, role_id)
-
-    def check_domain_grant(self, request, domain_id, user_id, role_id):
-        """HEAD or GET /v3/domains/{d}/users/{u}/roles/{r}: 204 or 404."""
-        return self._change_grant(request, 'check_grant', 'domain',
-                                  domain_id, user_id, role_id)
-
-    def revoke_domain_grant(self, request, domain_id, user_id, role_id):
-        """DELETE /v3/domains/{d}/users/{u}/roles/{r}: 204 or 404."""
-        return self._change_grant(request, 'revoke_grant', 'domain',
-                                  domain_id, user_id, role_id)
+    def list_role_inference_rules(self, request):
+        """GET /v3/role_inferences: every rule, grouped by prior role."""
+        with self.session() as session:
+            self.authorize(self.authenticate(session, request),
+                           'identity:list_role_inference_rules')
+            grouped = {}
+            for prior, implied in roles.list_rules(session):
+                entry = grouped.setdefault(prior.id, {
+                    'prior_role': self._brief(request, roles.to_dict(prior)),
+                    'implies': []})
+                entry['implies'].append(
+                    self._brief(request, roles.to_dict(implied)))
+        return api.json_response(
+            {'role_inferences': list(grouped.values())})

@@ -11,7 +11,7 @@ from keystone_like.api import resources
 from keystone_like.api.schemas import identity as schema
 from keystone_like import exceptions
 from keystone_like.identity import passwords
-from keystone_like.store import assignments
+from keystone_like.store import effective
 from keystone_like.store import revocations
 from keystone_like.store import users
 
@@ -34,7 +34,7 @@ class UserResource:
         ('POST', '/users/{user_id}/password', 'change_password'),
         ('GET', '/users/{user_id}/projects', 'list_user_projects'),
     )
-    admin_routes = (
+    management_routes = (
         ('POST', '/users', 'create_user'),
         ('GET', '/users', 'list_users'),
         ('PATCH', '/users/{user_id}', 'update_user'),
@@ -92,7 +92,7 @@ class UserResource:
                            'identity:list_user_projects',
                            user_target(user_id))
             users.get_user(session, user_id)
-            refs = assignments.projects_for_user(session, user_id)
+            refs = effective.projects_for_user(session, user_id)
         filters = {'name': resources.query(request, 'name'),
                    'domain_id': resources.query(request, 'domain_id'),
                    'enabled': resources.query_bool(request, 'enabled')}

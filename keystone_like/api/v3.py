@@ -1,10 +1,12 @@
 """The Identity v3 API mounted at ``/v3``, composed from resource modules.
 
 Each resource module defines a mixin with handler methods and two route
-tables: ``public_routes`` (served on both listeners: authentication and
-self-service) and ``admin_routes`` (management, admin listener only). The
-public app has no management routes at all, so there they answer 404 like
-any unknown path.
+tables: ``public_routes`` (authentication and self-service) and
+``management_routes`` (everything else). As in Keystone both listeners
+serve both, guarded by policy. An operator who segments networks can keep
+management off the public listener (``management = false`` in the paste
+section of ``public_service``): there it then answers 404 like any unknown
+path.
 """
 
 import webob
@@ -14,7 +16,10 @@ from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
 from keystone_like.api import domains
+from keystone_like.api import grants
+from keystone_like.api import groups
 from keystone_like.api import projects
+from keystone_like.api import role_assignments
 from keystone_like.api import roles
 from keystone_like.api import users
 from keystone_like.api import versions
@@ -23,9 +28,11 @@ from keystone_like import conf
 from keystone_like import exceptions
 
 MOUNT = '/v3'
-RESOURCES = (auth.AuthResource, users.UserResource,
+RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
-             roles.RoleResource, catalog.CatalogResource)
+             roles.RoleResource, grants.GrantResource,
+             role_assignments.RoleAssignmentResource,
+             catalog.CatalogResource)
 
 
 class V3Base(api.Application):
@@ -54,9 +61,12 @@ class V3Base(api.Application):
         """Return the caller's validated token (401 without one)."""
         return context.authenticate(self.backends, session, request)
 
-    def authorize(self, token, action, target=None):
-        """Raise 403 unless the caller may do ``action``."""
-        context.authorize(self.backends, token, action, target)
+    def authorize(self, token, action, target=None, **params):
+        """Raise 403 unless the caller may do ``action`` on ``target``.
+
+        ``params`` are path parameters some rules read (``user_id``).
+        """
+        context.authorize(self.backends, token, action, target, params)
 
     def show_version(self, request):
         """Answer 200 with the v3 version document."""
@@ -69,28 +79,38 @@ def _routes(kind):
                  for route in getattr(resource, kind))
 
 
-class PublicV3(*RESOURCES, V3Base):
-    """The /v3 app of the public listener: auth and self-service."""
+class V3(*RESOURCES, V3Base):
+    """The /v3 app: authentication, self-service and management."""
+
+    routes = V3Base.routes + _routes('public_routes') + _routes(
+        'management_routes')
+
+
+class AuthOnlyV3(*RESOURCES, V3Base):
+    """The /v3 app without management routes (the opt-in public app)."""
 
     routes = V3Base.routes + _routes('public_routes')
-    # PATCH /users/{id} exists only on admin: here it is 404 like any
-    # unknown route, not 405 next to the self-service GET.
-    hidden_routes = tuple((method, path)
-                          for method, path, _name in _routes('admin_routes'))
-
-
-class AdminV3(PublicV3):
-    """The /v3 app of the admin listener: everything, management too."""
-
-    routes = PublicV3.routes + _routes('admin_routes')
-    hidden_routes = ()
+    # PATCH /users/{id} is then 404 like any unknown route, not 405 next
+    # to the self-service GET.
+    hidden_routes = tuple((method, path) for method, path, _name
+                          in _routes('management_routes'))
 
 
 def public_app_factory(global_conf, **local_conf):
-    """paste.deploy factory of ``public_service``."""
-    return PublicV3('public', ks_backends.get(conf.CONF))
+    """paste.deploy factory of ``public_service``.
+
+    ``management = false`` in its section serves authentication and
+    self-service only.
+    """
+    management = local_conf.get('management', 'true')
+    if management.strip().lower() not in ('true', 'false'):
+        raise ValueError('management = %r in the paste section of '
+                         'public_service is not valid; use true or false'
+                         % management)
+    app = V3 if management.strip().lower() == 'true' else AuthOnlyV3
+    return app('public', ks_backends.get(conf.CONF))
 
 
 def admin_app_factory(global_conf, **local_conf):
     """paste.deploy factory of ``admin_service``."""
-    return AdminV3('admin', ks_backends.get(conf.CONF))
+    return V3('admin', ks_backends.get(conf.CONF))

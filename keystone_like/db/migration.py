@@ -61,16 +61,47 @@ def upgrade(database, revision='head'):
     database cannot be reached.
     """
     config = _config()
-    with database.connect() as connection:
-        if connection.dialect.name == 'postgresql':
-            # Schema changes on big tables may outlast the per-request
-            # statement_timeout; a second db_sync waits for the first.
-            connection.execute(sa.text('SET LOCAL statement_timeout = 0'))
-            connection.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'),
-                               {'key': _ADVISORY_LOCK_KEY})
-        config.attributes['connection'] = connection
-        command.upgrade(config, revision)
-        return _current(connection)
+    with database.translate_errors(), database.engine.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a table by copy, drop and rename, which
+            # enforced foreign keys would refuse; the pragma only takes
+            # effect outside a transaction, so it comes first.
+            _set_foreign_keys(connection, False)
+        try:
+            with connection.begin():
+                _lock(connection)
+                config.attributes['connection'] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    _check_foreign_keys(connection)
+                return _current(connection)
+        finally:
+            if sqlite:
+                _set_foreign_keys(connection, True)
+
+
+def _lock(connection):
+    if connection.dialect.name == 'postgresql':
+        # Schema changes on big tables may outlast the per-request
+        # statement_timeout; a second db_sync waits for the first.
+        connection.execute(sa.text('SET LOCAL statement_timeout = 0'))
+        connection.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'),
+                           {'key': _ADVISORY_LOCK_KEY})
+
+
+def _set_foreign_keys(connection, enabled):
+    connection.exec_driver_sql('PRAGMA foreign_keys = %s'
+                               % ('ON' if enabled else 'OFF'))
+    connection.commit()
+
+
+def _check_foreign_keys(connection):
+    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if broken:
+        raise SchemaError('the migration left %d rows with dangling foreign '
+                          'keys (first: %r); nothing was changed'
+                          % (len(broken), tuple(broken[0])))
 
 
 def check_schema(database):

@@ -15,9 +15,39 @@ from sqlalchemy import orm
 
 ID_LENGTH = 64
 NAME_LENGTH = 255
+# Assignment types, as Keystone names them: actor kind + target kind.
 USER_PROJECT = 'UserProject'
+GROUP_PROJECT = 'GroupProject'
 USER_DOMAIN = 'UserDomain'
-ASSIGNMENT_TYPES = (USER_PROJECT, USER_DOMAIN)
+GROUP_DOMAIN = 'GroupDomain'
+USER_SYSTEM = 'UserSystem'
+GROUP_SYSTEM = 'GroupSystem'
+# type -> (actor kind, target kind)
+ASSIGNMENT_KINDS = {
+    USER_PROJECT: ('user', 'project'), GROUP_PROJECT: ('group', 'project'),
+    USER_DOMAIN: ('user', 'domain'), GROUP_DOMAIN: ('group', 'domain'),
+    USER_SYSTEM: ('user', 'system'), GROUP_SYSTEM: ('group', 'system'),
+}
+ASSIGNMENT_TYPES = tuple(ASSIGNMENT_KINDS)
+
+
+def assignment_type(actor_kind, target_kind):
+    """Return the assignment type of an actor kind on a target kind."""
+    for name, kinds in ASSIGNMENT_KINDS.items():
+        if kinds == (actor_kind, target_kind):
+            return name
+    raise ValueError('no assignment type for a %s on a %s'
+                     % (actor_kind, target_kind))
+
+
+def assignment_types(actor_kind=None, target_kind=None):
+    """Return the assignment types with this actor and/or target kind."""
+    return [name for name, (actor, target) in ASSIGNMENT_KINDS.items()
+            if actor_kind in (None, actor) and target_kind in (None, target)]
+
+
+# The target id of system assignments: there is one system, "all".
+SYSTEM_TARGET = 'system'
 INTERFACES = ('public', 'internal', 'admin')
 
 # Explicit names, so migrations can refer to (and later drop) constraints
@@ -113,24 +143,81 @@ class User(Base):
 
 
 class Role(Base):
-    """A global role (domain-specific roles are not supported)."""
+    """A role: global (``domain_id`` None) or specific to one domain.
+
+    Global role names are unique among global roles, domain-specific ones
+    within their domain (a partial index, since NULLs never collide).
+    """
 
     __tablename__ = 'role'
+    __table_args__ = (
+        sa.UniqueConstraint('domain_id', 'name'),
+        sa.Index('ux_role_global_name', 'name', unique=True,
+                 sqlite_where=sa.text('domain_id IS NULL'),
+                 postgresql_where=sa.text('domain_id IS NULL')),
+    )
 
     id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
     name: orm.Mapped[str] = orm.mapped_column(
-        sa.String(NAME_LENGTH), nullable=False, unique=True)
+        sa.String(NAME_LENGTH), nullable=False)
+    domain_id: orm.Mapped[str | None] = _id(sa.ForeignKey('domain.id'),
+                                            nullable=True)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    options: orm.Mapped[dict] = _extra()
+    extra: orm.Mapped[dict] = _extra()
+
+
+class ImpliedRole(Base):
+    """Holding ``prior_role_id`` also gives ``implied_role_id``."""
+
+    __tablename__ = 'implied_role'
+
+    prior_role_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('role.id', ondelete='CASCADE'), primary_key=True)
+    implied_role_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('role.id', ondelete='CASCADE'), primary_key=True)
+
+
+class Group(Base):
+    """A group of users in a domain; roles granted to it reach its members."""
+
+    __tablename__ = 'group'
+    __table_args__ = (sa.UniqueConstraint('domain_id', 'name'),)
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    domain_id: orm.Mapped[str] = _id(sa.ForeignKey('domain.id'),
+                                     nullable=False)
     description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     extra: orm.Mapped[dict] = _extra()
 
 
+class Membership(Base):
+    """User ``user_id`` is a member of group ``group_id``."""
+
+    __tablename__ = 'user_group_membership'
+
+    user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), primary_key=True)
+    group_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('group.id', ondelete='CASCADE'), primary_key=True,
+        index=True)
+
+
 class Assignment(Base):
-    """A role granted to a user on a project or a domain."""
+    """A role granted to a user or group on a project, domain or the system.
+
+    ``type`` says which (``UserProject``, ``GroupDomain``, ...); system
+    grants have the target id ``system``. An ``inherited`` grant on a domain
+    or project applies to every project below it, not to the target itself.
+    """
 
     __tablename__ = 'assignment'
     __table_args__ = (
-        sa.CheckConstraint("type IN ('UserProject', 'UserDomain')",
-                           name='type'),
+        sa.CheckConstraint(
+            'type IN (%s)' % ', '.join("'%s'" % t for t in ASSIGNMENT_TYPES),
+            name='type'),
     )
 
     type: orm.Mapped[str] = orm.mapped_column(
@@ -139,6 +226,8 @@ class Assignment(Base):
     target_id: orm.Mapped[str] = _id(primary_key=True, index=True)
     role_id: orm.Mapped[str] = _id(sa.ForeignKey('role.id'),
                                    primary_key=True)
+    inherited: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, primary_key=True, default=False)
 
 
 class Region(Base):

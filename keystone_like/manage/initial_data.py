@@ -28,7 +28,9 @@ from keystone_like.store import users
 PASSWORD_ENV = 'OS_BOOTSTRAP_PASSWORD'
 DOMAIN_ID = 'default'
 DOMAIN_NAME = 'Default'
-ROLE_NAMES = ('admin', 'member', 'reader')
+# Keystone 2024.2's default roles; each implies the next one.
+ROLE_NAMES = ('service', 'reader', 'member', 'manager', 'admin')
+IMPLIED_CHAIN = ('admin', 'manager', 'member', 'reader')
 SERVICE_TYPE = 'identity'
 SERVICE_NAME = 'keystone'
 INTERFACES = ('public', 'internal', 'admin')
@@ -100,23 +102,36 @@ class _Bootstrap:
         self._note(found, 'project %s (id %s)' % (project['name'],
                                                   project['id']))
         user = self._user(session, domain)
-        role_ids = {}
-        for name in dict.fromkeys(ROLE_NAMES + (plan_.role_name,)):
-            found = _exists(roles.get_role_by_name, session, name)
-            role_ids[name] = ensure.ensure_role(session, name)['id']
-            self._note(found, 'role %s (id %s)' % (name, role_ids[name]))
+        role_ids = self._roles(session)
         role_id = role_ids[plan_.role_name]
-        for kind, target in ((assignments.USER_PROJECT, project),
-                             (assignments.USER_DOMAIN, domain)):
-            found = _exists(assignments.check_grant, session, kind,
-                            user['id'], target['id'], role_id)
-            assignments.grant(session, kind, user['id'], target['id'],
-                              role_id)
-            self._note(found, 'role %s for user %s on %s %s' % (
-                plan_.role_name, user['name'],
-                'project' if kind == assignments.USER_PROJECT else 'domain',
-                target['name']))
+        for target_kind, target in (('project', project),
+                                    ('domain', domain), ('system', None)):
+            grant = assignments.Grant('user', user['id'], target_kind,
+                                      target['id'] if target else '', role_id)
+            found = _exists(assignments.check_grant, session, grant)
+            assignments.create_grant(session, grant)
+            self._note(found, 'role %s for user %s on %s' % (
+                plan_.role_name, user['name'], 'the system'
+                if target is None else '%s %s' % (target_kind,
+                                                  target['name'])))
         self._catalog(session)
+
+    def _roles(self, session):
+        """The default roles (immutable when created here) and the
+        admin -> manager -> member -> reader inference chain."""
+        role_ids = {}
+        for name in dict.fromkeys(ROLE_NAMES + (self.plan.role_name,)):
+            found = _exists(roles.get_role_by_name, session, name)
+            role_ids[name] = ensure.ensure_role(
+                session, name, options={'immutable': True})['id']
+            self._note(found, 'role %s (id %s)' % (name, role_ids[name]))
+        for prior, implied in zip(IMPLIED_CHAIN, IMPLIED_CHAIN[1:]):
+            found = _exists(roles.get_rule, session, role_ids[prior],
+                            role_ids[implied])
+            roles.create_rule(session, role_ids[prior], role_ids[implied],
+                              prohibited=())
+            self._note(found, 'role %s implies %s' % (prior, implied))
+        return role_ids
 
     def _user(self, session, domain):
         name = self.plan.username

@@ -1,9 +1,16 @@
-"""Role assignments: a role granted to a user on a project or a domain.
+"""Role grants as stored: a role given to a user or a group on a project, a
+domain or the system, optionally inherited to the projects below.
 
-Listings use Keystone's ``role_assignments`` entry shape::
+A grant is a :class:`Grant`; listings return Keystone's assignment dicts,
+the shape :mod:`keystone_like.store.effective` expands and the API
+formats::
 
-    {'role': {'id'}, 'user': {'id'}, 'scope': {'project': {'id'}}}
+    {'role_id', 'user_id' | 'group_id',
+     'project_id' | 'domain_id' | 'system': 'all',
+     'inherited_to_projects': bool}
 """
+
+import dataclasses
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -12,157 +19,169 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
-from keystone_like.store import domains
-from keystone_like.store import projects
 from keystone_like.store import roles
 
-USER_PROJECT = models.USER_PROJECT
-USER_DOMAIN = models.USER_DOMAIN
-_SCOPE = {USER_PROJECT: 'project', USER_DOMAIN: 'domain'}
-_TARGETS = {USER_PROJECT: (models.Project, 'project'),
-            USER_DOMAIN: (models.Domain, 'domain')}
+SYSTEM_ALL = 'all'
+_ACTORS = {'user': models.User, 'group': models.Group}
+_TARGETS = {'project': models.Project, 'domain': models.Domain,
+            'system': None}
 _INSERTS = {'postgresql': pg_dialect.insert, 'sqlite': sqlite_dialect.insert}
 
 
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """One grant: who (actor), where (target), which role, inherited?"""
+
+    actor_kind: str     # 'user' or 'group'
+    actor_id: str
+    target_kind: str    # 'project', 'domain' or 'system'
+    target_id: str      # ignored for the system
+    role_id: str
+    inherited: bool = False
+
+    def __post_init__(self):
+        if self.actor_kind not in _ACTORS:
+            raise ValueError('actor_kind must be user or group')
+        if self.target_kind not in _TARGETS:
+            raise ValueError('target_kind must be project, domain or system')
+        if self.target_kind == 'system':
+            object.__setattr__(self, 'target_id', models.SYSTEM_TARGET)
+            if self.inherited:
+                raise exceptions.ValidationError(
+                    'System role assignments cannot be inherited.')
+
+    @property
+    def type(self):
+        """The stored assignment type, e.g. ``GroupProject``."""
+        return models.assignment_type(self.actor_kind, self.target_kind)
+
+    def key(self):
+        """The row's primary key, in column order."""
+        return (self.type, self.actor_id, self.target_id, self.role_id,
+                self.inherited)
+
+
 def to_dict(row):
-    """Return an Assignment row as a role_assignments entry."""
-    return _entry(row.type, row.actor_id, row.target_id, row.role_id)
+    """Return an Assignment row as an assignment dict."""
+    actor_kind, target_kind = models.ASSIGNMENT_KINDS[row.type]
+    entry = {'role_id': row.role_id, actor_kind + '_id': row.actor_id,
+             'inherited_to_projects': bool(row.inherited)}
+    if target_kind == 'system':
+        entry['system'] = SYSTEM_ALL
+    else:
+        entry[target_kind + '_id'] = row.target_id
+    return entry
 
 
-def _entry(assignment_type, actor_id, target_id, role_id):
-    return {'role': {'id': role_id}, 'user': {'id': actor_id},
-            'scope': {_SCOPE[assignment_type]: {'id': target_id}}}
+def _check_parts(session, grant):
+    """Raise NotFound for an unknown actor, target or role; 403 on a
+    domain-specific role outside its domain."""
+    role = common.get_row(session, models.Role, grant.role_id, 'role')
+    common.get_row(session, _ACTORS[grant.actor_kind], grant.actor_id,
+                   grant.actor_kind)
+    model = _TARGETS[grant.target_kind]
+    if model is None:
+        return
+    target = common.get_row(session, model, grant.target_id,
+                            grant.target_kind)
+    if grant.target_kind == 'project' and role.domain_id not in (
+            None, target.domain_id):
+        raise exceptions.Forbidden(
+            'Project %s must be in the same domain as the role %s being '
+            'assigned.' % (grant.target_id, grant.role_id))
 
 
-def _check_type(assignment_type):
-    if assignment_type not in _TARGETS:
-        raise exceptions.ValidationError(
-            'Invalid assignment type %r; expected one of %s.'
-            % (assignment_type, ', '.join(models.ASSIGNMENT_TYPES)))
-
-
-def _key(assignment_type, actor_id, target_id, role_id):
-    return {'type': assignment_type, 'actor_id': actor_id,
-            'target_id': target_id, 'role_id': role_id}
-
-
-def grant(session, assignment_type, actor_id, target_id, role_id):
-    """Grant ``role_id`` to user ``actor_id`` on the target; idempotent.
-
-    Raises NotFound for an unknown user, project, domain or role.
-    """
-    _check_type(assignment_type)
-    common.get_row(session, models.User, actor_id, 'user')
-    model, kind = _TARGETS[assignment_type]
-    common.get_row(session, model, target_id, kind)
-    common.get_row(session, models.Role, role_id, 'role')
-    values = _key(assignment_type, actor_id, target_id, role_id)
+def create_grant(session, grant):
+    """Store ``grant``; idempotent. NotFound if any part is unknown."""
+    _check_parts(session, grant)
+    values = dict(zip(('type', 'actor_id', 'target_id', 'role_id',
+                       'inherited'), grant.key()))
     insert = _INSERTS.get(session.get_bind().dialect.name)
     if insert is not None:
         # Two concurrent grants of the same role both succeed.
         session.execute(insert(models.Assignment).values(**values)
                         .on_conflict_do_nothing())
-    elif session.get(models.Assignment, tuple(values.values())) is None:
+    elif session.get(models.Assignment, grant.key()) is None:
         common.add(session, models.Assignment(**values),
                    exceptions.Conflict())
-    return _entry(assignment_type, actor_id, target_id, role_id)
 
 
-def _not_found(actor_id, target_id, role_id):
+def _not_found(grant):
     return exceptions.NotFound(
         'Could not find role assignment with role: %s, user or group: %s, '
-        'project, domain, or system: %s.' % (role_id, actor_id, target_id))
+        'project, domain, or system: %s.'
+        % (grant.role_id, grant.actor_id, grant.target_id))
 
 
-def check_grant(session, assignment_type, actor_id, target_id, role_id):
-    """Return the assignment entry, or raise NotFound if it is not granted."""
-    _check_type(assignment_type)
-    row = session.get(models.Assignment,
-                      (assignment_type, actor_id, target_id, role_id))
+def check_grant(session, grant):
+    """Return the granted role dict; NotFound if not granted (or unknown)."""
+    role = roles.get_role(session, grant.role_id)
+    if session.get(models.Assignment, grant.key()) is None:
+        _check_parts(session, grant)
+        raise _not_found(grant)
+    return role
+
+
+def delete_grant(session, grant):
+    """Remove ``grant``; NotFound if it does not exist."""
+    roles.get_role(session, grant.role_id)
+    row = session.get(models.Assignment, grant.key())
     if row is None:
-        raise _not_found(actor_id, target_id, role_id)
-    return to_dict(row)
-
-
-def revoke_grant(session, assignment_type, actor_id, target_id, role_id):
-    """Remove a grant; raise NotFound if it does not exist."""
-    _check_type(assignment_type)
-    row = session.get(models.Assignment,
-                      (assignment_type, actor_id, target_id, role_id))
-    if row is None:
-        raise _not_found(actor_id, target_id, role_id)
+        _check_parts(session, grant)
+        raise _not_found(grant)
     session.delete(row)
     session.flush()
 
 
-def list_assignments(session, user_id=None, project_id=None, domain_id=None,
-                     role_id=None):
-    """Return role_assignments entries matching every filter given."""
-    if project_id is not None and domain_id is not None:
-        raise exceptions.ValidationError(
-            'Specify a project or a domain scope, not both.')
+def list_granted_roles(session, actor_kind, actor_id, target_kind,
+                       target_id=None, inherited=False):
+    """Return the role dicts granted to one actor on one target, by name.
+
+    NotFound if the actor or the target does not exist.
+    """
+    common.get_row(session, _ACTORS[actor_kind], actor_id, actor_kind)
+    if _TARGETS[target_kind] is not None:
+        common.get_row(session, _TARGETS[target_kind], target_id,
+                       target_kind)
+    grant = Grant(actor_kind, actor_id, target_kind, target_id or '',
+                  '', inherited)
     table = models.Assignment
-    query = sa.select(table).order_by(table.type, table.actor_id,
-                                      table.target_id, table.role_id)
-    if user_id is not None:
-        query = query.where(table.actor_id == user_id)
-    if project_id is not None:
-        query = query.where(table.type == USER_PROJECT,
-                            table.target_id == project_id)
-    if domain_id is not None:
-        query = query.where(table.type == USER_DOMAIN,
-                            table.target_id == domain_id)
-    if role_id is not None:
-        query = query.where(table.role_id == role_id)
-    return [to_dict(row) for row in session.scalars(query)]
-
-
-def _roles_for(session, assignment_type, user_id, target_id):
-    query = (sa.select(models.Role).join(
-        models.Assignment, models.Assignment.role_id == models.Role.id)
-        .where(models.Assignment.type == assignment_type,
-               models.Assignment.actor_id == user_id,
-               models.Assignment.target_id == target_id)
-        .order_by(models.Role.name))
+    query = (sa.select(models.Role)
+             .join(table, table.role_id == models.Role.id)
+             .where(table.type == grant.type, table.actor_id == actor_id,
+                    table.target_id == grant.target_id,
+                    table.inherited == bool(inherited))
+             .order_by(models.Role.name, models.Role.id))
     return [roles.to_dict(row) for row in session.scalars(query)]
 
 
-def roles_for_user_on_project(session, user_id, project_id):
-    """Return the role dicts granted to the user on the project, by name."""
-    return _roles_for(session, USER_PROJECT, user_id, project_id)
+def list_assignments(session, actor_kind=None, actor_ids=None,
+                     target_kind=None, target_ids=None, role_id=None,
+                     inherited=None):
+    """Return assignment dicts matching every filter given.
 
-
-def roles_for_user_on_domain(session, user_id, domain_id):
-    """Return the role dicts granted to the user on the domain, by name."""
-    return _roles_for(session, USER_DOMAIN, user_id, domain_id)
-
-
-def _targets_of(user_id, assignment_type):
-    return (sa.select(models.Assignment.target_id)
-            .where(models.Assignment.type == assignment_type,
-                   models.Assignment.actor_id == user_id))
-
-
-def projects_for_user(session, user_id, enabled=None):
-    """Return projects where the user has a role, by name.
-
-    ``enabled=True`` keeps only enabled projects of enabled domains (what
-    ``GET /v3/auth/projects`` shows).
+    ``actor_ids``/``target_ids`` are lists of ids of ``actor_kind`` /
+    ``target_kind``; ``inherited`` None means both kinds of grants.
     """
-    query = (sa.select(models.Project)
-             .where(models.Project.id.in_(_targets_of(user_id, USER_PROJECT)))
-             .order_by(models.Project.name, models.Project.id))
-    if enabled:
-        query = query.join(models.Domain).where(
-            models.Project.enabled.is_(True), models.Domain.enabled.is_(True))
-    return [projects.to_dict(row) for row in session.scalars(query)]
+    table = models.Assignment
+    query = sa.select(table).where(table.type.in_(
+        models.assignment_types(actor_kind, target_kind)))
+    if actor_ids is not None:
+        query = query.where(table.actor_id.in_(list(actor_ids)))
+    if target_ids is not None:
+        query = query.where(table.target_id.in_(list(target_ids)))
+    if role_id is not None:
+        query = query.where(table.role_id == role_id)
+    if inherited is not None:
+        query = query.where(table.inherited == bool(inherited))
+    query = query.order_by(table.type, table.actor_id, table.target_id,
+                           table.role_id, table.inherited)
+    return [to_dict(row) for row in session.scalars(query)]
 
 
-def domains_for_user(session, user_id, enabled=None):
-    """Return domains where the user has a role, by name (``enabled`` too)."""
-    query = (sa.select(models.Domain)
-             .where(models.Domain.id.in_(_targets_of(user_id, USER_DOMAIN)))
-             .order_by(models.Domain.name))
-    if enabled:
-        query = query.where(models.Domain.enabled.is_(True))
-    return [domains.to_dict(row) for row in session.scalars(query)]
+def has_assignments(session, group_id):
+    """Return True if any role is granted to group ``group_id``."""
+    table = models.Assignment
+    return session.scalar(sa.select(table.role_id).where(
+        table.type.in_(models.assignment_types('group')),
+        table.actor_id == group_id).limit(1)) is not None

@@ -4,7 +4,7 @@ Each finds the resource by its natural key and creates it only when absent,
 returning its dict either way, so bootstrap can run any number of times.
 Existing resources are left as they are, except an endpoint's URL, which is
 updated so that re-running bootstrap with a new URL takes effect. Grants are
-idempotent already: use ``assignments.grant``.
+idempotent already: use ``assignments.create_grant``.
 """
 
 import sqlalchemy as sa

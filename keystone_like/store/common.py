@@ -146,22 +146,23 @@ def to_api_time(value):
     return value.replace(tzinfo=datetime.timezone.utc)
 
 
-def delete_assignments(session, user_ids=None, project_ids=None,
-                       domain_ids=None, role_id=None):
-    """Delete assignments of any of the users, targets or the role (cascades).
+def delete_assignments(session, user_ids=None, group_ids=None,
+                       project_ids=None, domain_ids=None, role_id=None):
+    """Delete assignments of any of the actors, targets or the role.
 
-    The id arguments are lists or SELECTs of ids.
+    The id arguments are lists or SELECTs of ids (cascades of deletes).
     """
     table = models.Assignment
     conditions = []
-    if user_ids is not None:
-        conditions.append(table.actor_id.in_(user_ids))
-    if project_ids is not None:
-        conditions.append(sa.and_(table.type == models.USER_PROJECT,
-                                  table.target_id.in_(project_ids)))
-    if domain_ids is not None:
-        conditions.append(sa.and_(table.type == models.USER_DOMAIN,
-                                  table.target_id.in_(domain_ids)))
+    for ids, actor, target in ((user_ids, 'user', None),
+                               (group_ids, 'group', None),
+                               (project_ids, None, 'project'),
+                               (domain_ids, None, 'domain')):
+        if ids is not None:
+            column = table.actor_id if actor else table.target_id
+            conditions.append(sa.and_(
+                table.type.in_(models.assignment_types(actor, target)),
+                column.in_(ids)))
     if role_id is not None:
         conditions.append(table.role_id == role_id)
     if conditions:

@@ -1,7 +1,8 @@
 """Domains: ``{'id', 'name', 'description', 'enabled', 'tags', 'options'}``.
 
 Deleting a domain needs it disabled first (Keystone's rule) and removes its
-projects, users and every role assignment on or of them.
+projects, users, groups, domain-specific roles and every role assignment
+on or of them.
 """
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import roles
 
 KIND = 'domain'
 COLUMNS = ('id', 'name', 'description', 'enabled')
@@ -49,9 +51,11 @@ def get_domain_by_name(session, name):
     return to_dict(row)
 
 
-def list_domains(session, name=None, enabled=None):
+def list_domains(session, name=None, enabled=None, ids=None):
     """Return the domains matching the given filters, by name."""
     query = sa.select(models.Domain).order_by(models.Domain.name)
+    if ids is not None:
+        query = query.where(models.Domain.id.in_(list(ids)))
     if name is not None:
         query = query.where(models.Domain.name == name)
     if enabled is not None:
@@ -82,14 +86,20 @@ def delete_domain(session, domain_id):
         raise exceptions.Forbidden(ENABLED_DELETE_MESSAGE)
     users = sa.select(models.User.id).where(
         models.User.domain_id == domain_id)
+    groups = sa.select(models.Group.id).where(
+        models.Group.domain_id == domain_id)
     projects = sa.select(models.Project.id).where(
         models.Project.domain_id == domain_id)
     user_ids = list(session.scalars(users))
     project_ids = list(session.scalars(projects))
-    common.delete_assignments(session, user_ids=users, project_ids=projects,
-                              domain_ids=[domain_id])
-    session.execute(sa.delete(models.User).where(
-        models.User.domain_id == domain_id))
+    common.delete_assignments(session, user_ids=users, group_ids=groups,
+                              project_ids=projects, domain_ids=[domain_id])
+    session.execute(sa.delete(models.Membership).where(sa.or_(
+        models.Membership.user_id.in_(users),
+        models.Membership.group_id.in_(groups))))
+    roles.delete_domain_roles(session, domain_id)
+    for model in (models.User, models.Group):
+        session.execute(sa.delete(model).where(model.domain_id == domain_id))
     # One statement: the parent_id foreign key is checked once, at its end.
     session.execute(sa.delete(models.Project).where(
         models.Project.domain_id == domain_id))

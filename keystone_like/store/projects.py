@@ -9,6 +9,7 @@ cannot be deleted (Keystone's rule without ``cascade``).
 """
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from keystone_like.db import models
 from keystone_like import exceptions
@@ -96,10 +97,12 @@ def get_project_by_name(session, name, domain_id):
 
 
 def list_projects(session, name=None, domain_id=None, enabled=None,
-                  parent_id=None):
+                  parent_id=None, ids=None):
     """Return the projects matching every filter given, by name."""
     table = models.Project
     query = sa.select(table).order_by(table.name, table.id)
+    if ids is not None:
+        query = query.where(table.id.in_(list(ids)))
     if name is not None:
         query = query.where(table.name == name)
     if domain_id is not None:
@@ -138,3 +141,34 @@ def delete_project(session, project_id):
     common.delete_assignments(session, project_ids=[project_id])
     session.delete(row)
     session.flush()
+
+
+def ancestor_ids(session, project_id):
+    """Return the ids of the project's ancestors, parent first (no domain)."""
+    table = models.Project
+    up = (sa.select(table.id, table.parent_id, sa.literal(0).label('depth'))
+          .where(table.id == project_id).cte('up', recursive=True))
+    parent = orm.aliased(table)
+    up = up.union_all(sa.select(parent.id, parent.parent_id,
+                                (up.c.depth + 1).label('depth'))
+                      .where(parent.id == up.c.parent_id))
+    rows = session.execute(sa.select(up.c.id).where(up.c.depth > 0)
+                           .order_by(up.c.depth))
+    return [row.id for row in rows]
+
+
+def subtree_ids(session, project_id):
+    """Return the ids of every project below ``project_id`` (not itself)."""
+    table = models.Project
+    down = (sa.select(table.id).where(table.parent_id == project_id)
+            .cte('down', recursive=True))
+    child = orm.aliased(table)
+    down = down.union_all(sa.select(child.id)
+                          .where(child.parent_id == down.c.id))
+    return list(session.scalars(sa.select(down.c.id)))
+
+
+def ids_in_domain(session, domain_id):
+    """Return the ids of every project of the domain."""
+    return list(session.scalars(sa.select(models.Project.id).where(
+        models.Project.domain_id == domain_id)))

@@ -72,10 +72,18 @@ def get_user_by_name(session, name, domain_id):
     return to_dict(row)
 
 
-def list_users(session, name=None, domain_id=None, enabled=None):
-    """Return the users matching every filter given, by name."""
+def list_users(session, name=None, domain_id=None, enabled=None,
+               group_id=None):
+    """Return the users matching every filter given, by name.
+
+    ``group_id`` keeps the members of that group.
+    """
     table = models.User
     query = sa.select(table).order_by(table.name, table.id)
+    if group_id is not None:
+        query = query.where(table.id.in_(sa.select(
+            models.Membership.user_id).where(
+                models.Membership.group_id == group_id)))
     if name is not None:
         query = query.where(table.name == name)
     if domain_id is not None:
@@ -98,9 +106,11 @@ def update_user(session, user_id, ref):
 
 
 def delete_user(session, user_id):
-    """Delete a user and its role assignments."""
+    """Delete a user, its group memberships and its role assignments."""
     row = common.get_row(session, models.User, user_id, KIND)
     common.delete_assignments(session, user_ids=[user_id])
+    session.execute(sa.delete(models.Membership).where(
+        models.Membership.user_id == user_id))
     session.delete(row)
     session.flush()
 

@@ -6,7 +6,7 @@ Fernet timestamp *is* the issue time; the plaintext is one format-version
 byte followed by the msgpack array::
 
     [user_id, methods, project_id, domain_id, expires_at, audit_ids,
-     issued_at_microseconds]
+     issued_at_microseconds, {extensions}]
 
 ``methods`` is a bit mask over :data:`METHODS`, ``expires_at`` whole
 seconds since the epoch, audit ids their 16 raw bytes, and any id that is a
@@ -14,7 +14,9 @@ lowercase uuid4 hex string travels as 16 bytes (others as strings). With
 uuid ids the largest token (both methods, a scope, two audit ids) is about
 210 characters. Expiry has second precision (rounded down, so a rescoped
 token never outlives its parent); the issue time keeps its microseconds so
-revocation events compare exactly with it.
+revocation events compare exactly with it. The optional extensions map
+holds what few tokens need, under one-letter keys (``s``: the system
+scope); tokens without it are those made before it existed.
 """
 
 import base64
@@ -30,6 +32,7 @@ from keystone_like import exceptions
 
 FORMAT_VERSION = 1
 METHODS = ('password', 'token')
+SYSTEM_ALL = 'all'
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 # Far above any token this format makes (~330 characters with 64-character
 # non-uuid ids); longer input is refused before any decoding.
@@ -58,6 +61,7 @@ class TokenPayload:
     audit_ids: list
     project_id: str = None
     domain_id: str = None
+    system: str = None   # 'all' for a system-scoped token
 
     def __post_init__(self):
         if not self.user_id or not isinstance(self.user_id, str):
@@ -69,9 +73,12 @@ class TokenPayload:
             if scope_id is not None and not (
                     isinstance(scope_id, str) and scope_id):
                 raise ValueError('a scope id must be a non-empty string')
-        if self.project_id is not None and self.domain_id is not None:
-            raise ValueError('a token is scoped to a project or a domain, '
-                             'not both')
+        if self.system not in (None, SYSTEM_ALL):
+            raise ValueError('the system scope can only be %r' % SYSTEM_ALL)
+        if sum(scope is not None for scope in (
+                self.project_id, self.domain_id, self.system)) > 1:
+            raise ValueError('a token is scoped to a project, a domain or '
+                             'the system, not more than one')
         if not 1 <= len(self.audit_ids) <= 2 or not all(
                 isinstance(a, str) and _AUDIT_ID.fullmatch(a)
                 for a in self.audit_ids):
@@ -84,10 +91,12 @@ class TokenPayload:
 
     @property
     def scope(self):
-        """Return ``'project'``, ``'domain'`` or ``None`` (unscoped)."""
+        """Return ``'project'``, ``'domain'``, ``'system'`` or None."""
         if self.project_id is not None:
             return 'project'
-        return 'domain' if self.domain_id is not None else None
+        if self.domain_id is not None:
+            return 'domain'
+        return 'system' if self.system is not None else None
 
     @property
     def audit_id(self):
@@ -108,6 +117,9 @@ def encrypt(payload, multifernet):
             _epoch(payload.expires_at),
             [_audit_bytes(a) for a in payload.audit_ids],
             payload.issued_at.microsecond]
+    extensions = _extensions(payload)
+    if extensions:
+        body.append(extensions)
     plaintext = _VERSION_BYTE + msgpack.packb(body, use_bin_type=True)
     token = multifernet.encrypt_at_time(plaintext, _epoch(payload.issued_at))
     return token.rstrip(b'=').decode('ascii')
@@ -209,6 +221,13 @@ def _unpack_id(value, optional=True):
     raise ValueError('bad id in token')
 
 
+def _extensions(payload):
+    extensions = {}
+    if payload.system is not None:
+        extensions['s'] = payload.system
+    return extensions
+
+
 def _audit_bytes(audit_id):
     return base64.urlsafe_b64decode(audit_id + '==')
 
@@ -216,8 +235,13 @@ def _audit_bytes(audit_id):
 def _unpack(plaintext, issued):
     if plaintext[:1] != _VERSION_BYTE:
         raise ValueError('unknown token format version')
-    user_id, methods, project_id, domain_id, expires, audit_ids, micros = (
-        msgpack.unpackb(plaintext[1:], raw=False))
+    fields = msgpack.unpackb(plaintext[1:], raw=False)
+    if len(fields) == 7:
+        fields.append({})
+    user_id, methods, project_id, domain_id, expires, audit_ids, micros, \
+        extensions = fields
+    if not isinstance(extensions, dict) or set(extensions) - {'s'}:
+        raise ValueError('unknown token extensions')
     if not isinstance(micros, int) or not 0 <= micros < 1000000:
         raise ValueError('bad issue time in token')
     if not isinstance(methods, int) or methods >> len(METHODS):
@@ -231,5 +255,6 @@ def _unpack(plaintext, issued):
         project_id=_unpack_id(project_id), domain_id=_unpack_id(domain_id),
         expires_at=_from_epoch(expires),
         issued_at=_from_epoch(issued).replace(microsecond=micros),
+        system=extensions.get('s'),
         audit_ids=[base64.urlsafe_b64encode(a).rstrip(b'=').decode()
                    for a in audit_ids])

@@ -1,21 +1,24 @@
 """Issuing and validating tokens: the payload, the keys and the database.
 
-A Fernet token carries only who, how, which scope, until when and its audit
-ids. Everything else — that the user, its domain and the scope still exist
-and are enabled, which roles the user holds there now, whether an event has
-revoked it — is read from the database at every validation, so every
-process and every node sharing the database agrees at once.
+A Fernet token carries only who, how, which scope (a project, a domain or
+the system), until when and its audit ids. Everything else — that the
+user, its domain and the scope still exist and are enabled, which roles
+the user holds there now (directly, through groups, inherited, implied),
+whether an event has revoked it — is read from the database at every
+validation, so every process and every node sharing the database agrees
+at once.
 """
 
 import dataclasses
 import datetime
 
 from keystone_like import exceptions
-from keystone_like.store import assignments
 from keystone_like.store import catalog
 from keystone_like.store import domains
+from keystone_like.store import effective
 from keystone_like.store import projects
 from keystone_like.store import revocations
+from keystone_like.store import roles as role_store
 from keystone_like.store import users
 from keystone_like.token import formats
 
@@ -39,6 +42,9 @@ class Token:
     domain: dict = None
     scope_domain: dict = None   # the project's domain, or the scoped domain
     roles: list = dataclasses.field(default_factory=list)
+    # True/False for project tokens when [resource] admin_project_name is
+    # set; None otherwise (policy then sees True, as Keystone's does).
+    is_admin_project: bool = None
 
     @property
     def user_id(self):
@@ -56,15 +62,60 @@ class Token:
         return self.payload.domain_id
 
     @property
+    def system(self):
+        """``'all'`` for a system-scoped token, else None."""
+        return self.payload.system
+
+    @property
     def role_names(self):
         """The names of the roles the user holds on the scope."""
         return [role['name'] for role in self.roles]
 
     def credentials(self):
-        """Return the credentials dict that policy checks see."""
-        return {'user_id': self.user_id, 'project_id': self.project_id,
-                'domain_id': self.domain_id, 'roles': self.role_names,
-                'user_domain_id': self.user['domain_id']}
+        """Return the credentials policy checks see, as Keystone's context
+        gives them (``token`` is the token document, without catalog)."""
+        project_domain = (self.scope_domain['id']
+                          if self.project is not None else None)
+        is_admin_project = self.is_admin_project
+        if is_admin_project is None:
+            is_admin_project = self.domain is None
+        return {'user_id': self.user_id,
+                'user_domain_id': self.user['domain_id'],
+                'system_scope': self.system, 'domain_id': self.domain_id,
+                'project_id': self.project_id,
+                'project_domain_id': project_domain,
+                'roles': self.role_names,
+                'is_admin_project': is_admin_project,
+                'service_user_id': None, 'service_user_domain_id': None,
+                'service_project_id': None,
+                'service_project_domain_id': None, 'service_roles': [],
+                'token': self.document()}
+
+    def document(self):
+        """Return the token's ``{...}`` body without the catalog."""
+        payload = self.payload
+        body = {
+            'methods': list(payload.methods),
+            'user': {'id': self.user['id'], 'name': self.user['name'],
+                     'domain': _ref(self.user_domain),
+                     'password_expires_at': None},
+            'audit_ids': list(payload.audit_ids),
+            'expires_at': formats.format_time(payload.expires_at),
+            'issued_at': formats.format_time(payload.issued_at),
+        }
+        if self.system is not None:
+            body['system'] = {'all': True}
+        elif self.domain is not None:
+            body['domain'] = _ref(self.domain)
+        elif self.project is not None:
+            body['project'] = dict(_ref(self.project),
+                                   domain=_ref(self.scope_domain))
+            body['is_domain'] = False
+            if self.is_admin_project is not None:
+                body['is_admin_project'] = self.is_admin_project
+        if payload.scope is not None:
+            body['roles'] = [_ref(role) for role in self.roles]
+        return body
 
 
 def utcnow():
@@ -80,7 +131,7 @@ class TokenProvider:
         self.keys = key_cache
 
     def issue(self, session, user_id, methods, project_id=None,
-              domain_id=None, parent=None):
+              domain_id=None, system=None, parent=None):
         """Return a new :class:`Token`; Unauthorized if the scope is not ok.
 
         ``parent`` is the payload of the token exchanged for this one: the
@@ -92,7 +143,8 @@ class TokenProvider:
             expires = min(expires, parent.expires_at)
         payload = formats.TokenPayload(
             user_id=user_id, methods=methods, project_id=project_id,
-            domain_id=domain_id, issued_at=now, expires_at=expires,
+            domain_id=domain_id, system=system, issued_at=now,
+            expires_at=expires,
             audit_ids=formats.new_audit_ids(
                 parent.audit_ids if parent is not None else None))
         token = self._resolve(session, payload, None, exceptions.Unauthorized)
@@ -140,44 +192,42 @@ class TokenProvider:
             raise error()
         token = Token(id=token_id, payload=payload, user=user,
                       user_domain=user_domain)
+        role_ids = ()
         if payload.project_id is not None:
             token.project, token.scope_domain = _enabled_project(
                 session, payload.project_id, error)
-            token.roles = assignments.roles_for_user_on_project(
-                session, payload.user_id, payload.project_id)
+            role_ids = effective.role_ids_on_project(
+                session, payload.user_id, payload.project_id,
+                token.scope_domain['id'])
+            token.is_admin_project = self._is_admin_project(token)
         elif payload.domain_id is not None:
             token.domain = token.scope_domain = _enabled_domain(
                 session, payload.domain_id, error)
-            token.roles = assignments.roles_for_user_on_domain(
+            role_ids = effective.role_ids_on_domain(
                 session, payload.user_id, payload.domain_id)
+        elif payload.system is not None:
+            role_ids = effective.role_ids_on_system(session, payload.user_id)
+        if role_ids:
+            token.roles = role_store.list_roles(session, ids=role_ids)
         if payload.scope is not None and not token.roles:
             raise error()
         return token
 
+    def _is_admin_project(self, token):
+        """Keystone's is_admin_project: None unless an admin project is set."""
+        group = self.conf.resource
+        if not (group.admin_project_name and group.admin_project_domain_name):
+            return None
+        return (token.project['name'] == group.admin_project_name
+                and token.scope_domain['name']
+                == group.admin_project_domain_name)
+
     def body(self, session, token, include_catalog=True):
         """Return Keystone's ``{"token": {...}}`` document for ``token``."""
-        payload = token.payload
-        body = {
-            'methods': list(payload.methods),
-            'user': {'id': token.user['id'], 'name': token.user['name'],
-                     'domain': _ref(token.user_domain),
-                     'password_expires_at': None},
-            'audit_ids': list(payload.audit_ids),
-            'expires_at': formats.format_time(payload.expires_at),
-            'issued_at': formats.format_time(payload.issued_at),
-        }
-        if token.project is not None:
-            body['project'] = dict(_ref(token.project),
-                                   domain=_ref(token.scope_domain))
-            body['is_domain'] = False
-        elif token.domain is not None:
-            body['domain'] = _ref(token.domain)
-        if payload.scope is not None:
-            body['roles'] = [_ref(role) for role in token.roles]
-            if include_catalog:
-                body['catalog'] = catalog.catalog(
-                    session, user_id=token.user_id,
-                    project_id=token.project_id)
+        body = token.document()
+        if token.payload.scope is not None and include_catalog:
+            body['catalog'] = catalog.catalog(
+                session, user_id=token.user_id, project_id=token.project_id)
         return {'token': body}
 
 

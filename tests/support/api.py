@@ -15,14 +15,23 @@ import webob
 from keystone_like import backends
 from keystone_like import conf
 from keystone_like.identity import passwords
+from keystone_like.manage import initial_data
 from keystone_like.store import assignments
 from keystone_like.store import bootstrap
+from keystone_like.store import roles
 from keystone_like.token import keys
 from tests.support import identity
 
 ADMIN_PASSWORD = 'admin-Pa55word'
 PASTE_URI = 'config:%s' % (identity.ROOT / 'etc' / 'keystone_like-paste.ini')
 APPS = {'admin': 'admin', 'public': 'main'}
+
+
+def grant(session, actor_kind, actor_id, target_kind, target_id, role_id,
+          inherited=False):
+    """Store one grant (``target_id`` is ignored for the system)."""
+    assignments.create_grant(session, assignments.Grant(
+        actor_kind, actor_id, target_kind, target_id, role_id, inherited))
 
 
 class IdentityAPI:
@@ -45,12 +54,15 @@ class IdentityAPI:
             self.admin_user = bootstrap.ensure_user(
                 session, 'admin', 'default', password_hash=hashed)
             self.roles = {name: bootstrap.ensure_role(session, name)
-                          for name in ('admin', 'member', 'reader')}
-            for kind, target in ((assignments.USER_PROJECT,
-                                  self.admin_project['id']),
-                                 (assignments.USER_DOMAIN, 'default')):
-                assignments.grant(session, kind, self.admin_user['id'],
-                                  target, self.roles['admin']['id'])
+                          for name in initial_data.ROLE_NAMES}
+            chain = initial_data.IMPLIED_CHAIN
+            for prior, implied in zip(chain, chain[1:]):
+                roles.create_rule(session, self.roles[prior]['id'],
+                                  self.roles[implied]['id'])
+            for kind, target in (('project', self.admin_project['id']),
+                                 ('domain', 'default'), ('system', '')):
+                grant(session, 'user', self.admin_user['id'], kind, target,
+                      self.roles['admin']['id'])
 
     def request(self, method, path, body=None, token=None,
                 listener='admin', headers=None):

@@ -41,12 +41,11 @@ def make_user(api, name, password, domain_id='default', **fields):
 
 def grant(api, user_id, role='member', project_id=None, domain_id=None):
     """Grant the named role to the user on a project or a domain."""
-    kind, target = ((assignments.USER_PROJECT, project_id)
-                    if project_id is not None
-                    else (assignments.USER_DOMAIN, domain_id))
+    kind, target = (('project', project_id) if project_id is not None
+                    else ('domain', domain_id))
     with api.database.session() as session:
-        assignments.grant(session, kind, user_id, target,
-                          api.roles[role]['id'])
+        assignments.create_grant(session, assignments.Grant(
+            'user', user_id, kind, target, api.roles[role]['id']))
 
 
 def update_user(api, user_id, **fields):

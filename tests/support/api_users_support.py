@@ -7,14 +7,12 @@ not depend on ``POST /v3/auth/tokens``. No tests here.
 from keystone_like import backends as ks_backends
 from keystone_like import conf
 from keystone_like.identity import passwords
-from keystone_like.store import assignments
 from keystone_like.store import revocations
 from keystone_like.store import users
 from keystone_like.token import provider
+from tests.support import api
 
 PASSWORD = 'member-Pa55word'
-PROJECT = assignments.USER_PROJECT
-DOMAIN = assignments.USER_DOMAIN
 
 
 def backends():
@@ -22,13 +20,13 @@ def backends():
     return ks_backends.get(conf.CONF)
 
 
-def issue_token(user_id, project_id=None, domain_id=None):
+def issue_token(user_id, project_id=None, domain_id=None, system=None):
     """Return the id of a new token of the user (scoped if asked)."""
     found = backends()
     with found.database.session() as session:
         return found.tokens.issue(session, user_id, ['password'],
                                   project_id=project_id,
-                                  domain_id=domain_id).id
+                                  domain_id=domain_id, system=system).id
 
 
 def admin_token(identity_api):
@@ -46,9 +44,9 @@ def make_user(identity_api, name, role='member', password=PASSWORD,
                                            'domain_id': domain_id},
                                  password_hash=hashed)
         if role is not None:
-            assignments.grant(session, PROJECT, user['id'],
-                              identity_api.admin_project['id'],
-                              identity_api.roles[role]['id'])
+            api.grant(session, 'user', user['id'], 'project',
+                      identity_api.admin_project['id'],
+                      identity_api.roles[role]['id'])
     return user
 
 

@@ -16,6 +16,8 @@ EXPIRY = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z')
 TIME = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z')
 AUDIT_ID = re.compile(r'[A-Za-z0-9_-]{22}')
 ADMIN_PROJECT = {'name': 'admin', 'domain': {'id': 'default'}}
+# The admin role and what it implies, by name.
+IMPLIED_BY_ADMIN = ('admin', 'manager', 'member', 'reader')
 
 
 def _time(text):
@@ -86,8 +88,8 @@ def test_project_scoped_token(identity_api, catalog_service, listener,
         'domain': {'id': 'default', 'name': 'Default'}}
     assert token['is_domain'] is False
     assert 'domain' not in token
-    assert token['roles'] == [{'id': api.roles['admin']['id'],
-                               'name': 'admin'}]
+    assert token['roles'] == [{'id': api.roles[name]['id'], 'name': name}
+                              for name in IMPLIED_BY_ADMIN]
     service, endpoint = catalog_service
     assert token['catalog'] == [{
         'id': service['id'], 'type': 'identity', 'name': 'keystone',
@@ -104,8 +106,8 @@ def test_domain_scoped_token(identity_api, catalog_service, domain_ref):
         api, api.password_auth(scope={'domain': domain_ref}))
     assert token['domain'] == {'id': 'default', 'name': 'Default'}
     assert 'project' not in token and 'is_domain' not in token
-    assert token['roles'] == [{'id': api.roles['admin']['id'],
-                               'name': 'admin'}]
+    assert token['roles'] == [{'id': api.roles[name]['id'], 'name': name}
+                              for name in IMPLIED_BY_ADMIN]
     assert [entry['type'] for entry in token['catalog']] == ['identity']
 
 
@@ -138,8 +140,7 @@ def _bob_login(api, scope=None):
 def test_no_scope_means_the_default_project(identity_api, bob):
     _, token = support.issued(identity_api, _bob_login(identity_api))
     assert token['project']['id'] == bob['default_project_id']
-    assert token['roles'] == [{'id': identity_api.roles['member']['id'],
-                               'name': 'member'}]
+    assert [r['name'] for r in token['roles']] == ['member', 'reader']
 
 
 @pytest.mark.parametrize('scope', ['unscoped', {'unscoped': {}}])

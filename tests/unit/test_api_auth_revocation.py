@@ -51,9 +51,10 @@ CHANGES = {
     'user disabled': lambda s, bob, api: users.update_user(
         s, bob['id'], {'enabled': False}),
     'user deleted': lambda s, bob, api: users.delete_user(s, bob['id']),
-    'role removed': lambda s, bob, api: assignments.revoke_grant(
-        s, assignments.USER_PROJECT, bob['id'], bob['project']['id'],
-        api.roles['member']['id']),
+    'role removed': lambda s, bob, api: assignments.delete_grant(
+        s, assignments.Grant('user', bob['id'], 'project',
+                             bob['project']['id'],
+                             api.roles['member']['id'])),
     'role removal event': lambda s, bob, api: revocations.add_event(
         s, user_id=bob['id'], project_id=bob['project']['id'],
         role_id=api.roles['member']['id']),

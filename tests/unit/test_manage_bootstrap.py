@@ -7,6 +7,7 @@ from keystone_like.manage import bootstrap
 from keystone_like.server import errors
 from keystone_like.store import assignments
 from keystone_like.store import domains
+from keystone_like.store import effective
 from keystone_like.store import endpoints
 from keystone_like.store import projects
 from keystone_like.store import regions
@@ -48,7 +49,7 @@ def test_bootstrap_creates_everything(migrated, caplog):
     run = migrated('bootstrap', '--bootstrap-password', PASSWORD)
     assert run.code == errors.EXIT_OK, run.err
     assert PASSWORD not in run.out + run.err + caplog.text
-    assert run.out.splitlines()[-1] == ('Bootstrap complete: 13 created, 0 '
+    assert run.out.splitlines()[-1] == ('Bootstrap complete: 19 created, 0 '
                                         'updated, 0 already present.')
     with migrated.session() as session:
         domain = domains.get_domain(session, 'default')
@@ -57,13 +58,27 @@ def test_bootstrap_creates_everything(migrated, caplog):
         user = users.get_user_by_name(session, 'admin', 'default')
         assert passwords.verify_password(
             PASSWORD, users.get_password_hash(session, user['id']))
-        assert [r['name'] for r in roles.list_roles(session)] == [
-            'admin', 'member', 'reader']
+        default_roles = ['admin', 'manager', 'member', 'reader', 'service']
+        assert [r['name'] for r in roles.list_roles(session)] == (
+            default_roles)
+        assert all(r['options'] == {'immutable': True}
+                   for r in roles.list_roles(session))
+        by_id = {r['id']: r['name'] for r in roles.list_roles(session)}
+        assert sorted((by_id[p.id], by_id[i.id])
+                      for p, i in roles.list_rules(session)) == [
+            ('admin', 'manager'), ('manager', 'member'),
+            ('member', 'reader')]
         admin = roles.get_role_by_name(session, 'admin')
-        assert [r['id'] for r in assignments.roles_for_user_on_project(
-            session, user['id'], project['id'])] == [admin['id']]
-        assert [r['id'] for r in assignments.roles_for_user_on_domain(
-            session, user['id'], 'default')] == [admin['id']]
+        # The admin role on the project, the domain and the system.
+        assert sorted((a['role_id'], a.get('system') or a.get('project_id')
+                       or a.get('domain_id'))
+                      for a in effective.list_role_assignments(
+                          session, user_id=user['id'])) == sorted([
+            (admin['id'], 'default'), (admin['id'], project['id']),
+            (admin['id'], 'all')])
+        assert {by_id[r] for r in effective.role_ids_on_project(
+            session, user['id'], project['id'], 'default')} == {
+            'admin', 'manager', 'member', 'reader'}
         assert regions.get_region(session, 'RegionOne')
         [service] = services.list_services(session)
         assert (service['type'], service['name']) == ('identity', 'keystone')
@@ -86,12 +101,12 @@ def test_bootstrap_twice_changes_nothing(migrated):
     run = migrated('bootstrap', '--bootstrap-password', 'another password')
     assert run.code == errors.EXIT_OK, run.err
     assert run.out.splitlines()[-1] == ('Bootstrap complete: 0 created, 0 '
-                                        'updated, 13 already present.')
+                                        'updated, 19 already present.')
     assert 'add --reset-password to set the given one' in run.out
     with migrated.session() as session:
         assert _state(session) == first
         assert users.get_password_hash(session, user_id) == password_hash
-    assert len(first['assignments']) == 2
+    assert len(first['assignments']) == 3
     # An existing user needs no password at all.
     assert migrated('bootstrap').code == errors.EXIT_OK
 
@@ -122,7 +137,7 @@ def test_password_from_the_environment(migrated, monkeypatch):
         project = projects.get_project_by_name(session, 'ops', 'default')
         assert passwords.verify_password(
             PASSWORD, users.get_password_hash(session, user['id']))
-        assert assignments.projects_for_user(session, user['id']) == [
+        assert effective.projects_for_user(session, user['id']) == [
             project]
 
 
@@ -191,10 +206,12 @@ def test_custom_role_is_created_and_granted(migrated):
     with migrated.session() as session:
         names = [r['name'] for r in roles.list_roles(session)]
         user = users.get_user_by_name(session, 'admin', 'default')
-        granted = assignments.roles_for_user_on_domain(session, user['id'],
-                                                       'default')
-    assert sorted(names) == ['admin', 'member', 'reader', 'superuser']
-    assert [r['name'] for r in granted] == ['superuser']
+        granted = effective.role_ids_on_domain(session, user['id'],
+                                               'default')
+        superuser = roles.get_role_by_name(session, 'superuser')
+    assert sorted(names) == ['admin', 'manager', 'member', 'reader',
+                             'service', 'superuser']
+    assert granted == {superuser['id']}
 
 
 @pytest.mark.parametrize('flag', ['--bootstrap-public-url',

@@ -55,11 +55,11 @@ def test_setup_twice(manage_db, caplog):
     assert GENERATED.findall(second.out) == []
     assert "export OS_PASSWORD='<the password of admin>'" in second.out
     assert 'already has keys 0, 1; left unchanged.' in second.out
-    assert 'Bootstrap complete: 0 created, 0 updated, 13 already present.' \
+    assert 'Bootstrap complete: 0 created, 0 updated, 19 already present.' \
         in second.out
     assert _admin_hash(manage_db) == stored
     with manage_db.session() as session:
-        assert len(assignments.list_assignments(session)) == 2
+        assert len(assignments.list_assignments(session)) == 3
 
 
 def test_setup_with_a_given_password_prints_none(manage, monkeypatch):

@@ -1,23 +1,23 @@
-"""Role assignments in the store: grants, checks, listings and lookups."""
+"""Role grants in the store: create, check, delete, list, by actor and
+target kind (users and groups; projects, domains and the system)."""
 
 import pytest
 
 from keystone_like import exceptions
 from keystone_like.store import assignments
 from keystone_like.store import domains
+from keystone_like.store import groups
 from keystone_like.store import projects
 from keystone_like.store import roles
 from keystone_like.store import users
 
 pytestmark = pytest.mark.timeout(30)
-
-UP = assignments.USER_PROJECT
-UD = assignments.USER_DOMAIN
+Grant = assignments.Grant
 
 
 @pytest.fixture
 def world(db_session):
-    """Two domains, projects, users and roles; ids by short name."""
+    """Two domains, projects, users, a group and roles; ids by name."""
     ids = {}
     for name in ('d1', 'd2'):
         ids[name] = domains.create_domain(db_session, {'id': name,
@@ -28,134 +28,132 @@ def world(db_session):
     for name in ('alice', 'bob'):
         ids[name] = users.create_user(db_session, {
             'name': name, 'domain_id': 'd1'})['id']
+    ids['g1'] = groups.create_group(db_session, {'name': 'g1',
+                                                 'domain_id': 'd1'})['id']
     for name in ('admin', 'member', 'reader'):
         ids[name] = roles.create_role(db_session, {'name': name})['id']
+    ids['d2role'] = roles.create_role(db_session, {
+        'name': 'member', 'domain_id': 'd2'})['id']
     return ids
 
 
-def entry(role, user, scope, target):
-    """A role_assignments entry."""
-    return {'role': {'id': role}, 'user': {'id': user},
-            'scope': {scope: {'id': target}}}
+def grant(world, actor, target, role, inherited=False):
+    """A Grant from short names (actor and target kinds from the names)."""
+    actor_kind = 'group' if actor.startswith('g') else 'user'
+    target_kind = ('system' if target == 'system' else
+                   'domain' if target.startswith('d') else 'project')
+    return Grant(actor_kind, world[actor], target_kind,
+                 world.get(target, ''), world[role], inherited)
 
 
-def test_grant_is_idempotent_and_checkable(db_session, world):
-    args = (UP, world['alice'], world['p1'], world['member'])
-    expected = entry(world['member'], world['alice'], 'project', world['p1'])
-    assert assignments.grant(db_session, *args) == expected
-    assert assignments.grant(db_session, *args) == expected
-    assert assignments.check_grant(db_session, *args) == expected
-    assert assignments.list_assignments(db_session) == [expected]
+def test_create_is_idempotent_and_checkable(db_session, world):
+    one = grant(world, 'alice', 'p1', 'member')
+    assignments.create_grant(db_session, one)
+    assignments.create_grant(db_session, one)
+    assert assignments.check_grant(db_session, one)['name'] == 'member'
+    assert assignments.list_assignments(db_session) == [{
+        'role_id': world['member'], 'user_id': world['alice'],
+        'project_id': world['p1'], 'inherited_to_projects': False}]
 
 
-def test_grant_on_a_domain(db_session, world):
-    args = (UD, world['bob'], 'd2', world['admin'])
-    assignments.grant(db_session, *args)
-    assert assignments.check_grant(db_session, *args) == entry(
-        world['admin'], world['bob'], 'domain', 'd2')
-
-
-@pytest.mark.parametrize('kind,user,target,role,missing', [
-    (UP, 'nope', 'p1', 'member', 'user'),
-    (UP, 'alice', 'nope', 'member', 'project'),
-    (UD, 'alice', 'nope', 'member', 'domain'),
-    (UP, 'alice', 'p1', 'nope', 'role'),
+@pytest.mark.parametrize('actor,target,inherited,shape', [
+    ('g1', 'd1', True, {'group_id': 'g1', 'domain_id': 'd1'}),
+    ('alice', 'system', False, {'user_id': 'alice', 'system': 'all'}),
+    ('g1', 'system', False, {'group_id': 'g1', 'system': 'all'}),
+    ('bob', 'p2', True, {'user_id': 'bob', 'project_id': 'p2'}),
 ])
-def test_grant_of_unknown_things_is_not_found(db_session, world, kind, user,
+def test_every_actor_and_target_kind(db_session, world, actor, target,
+                                     inherited, shape):
+    one = grant(world, actor, target, 'reader', inherited)
+    assignments.create_grant(db_session, one)
+    assignments.check_grant(db_session, one)
+    expected = {key: world.get(value, value) for key, value in shape.items()}
+    expected.update(role_id=world['reader'], inherited_to_projects=inherited)
+    assert assignments.list_assignments(db_session) == [expected]
+    # The inherited and the direct grant are two different grants.
+    if target != 'system':
+        with pytest.raises(exceptions.NotFound):
+            assignments.check_grant(db_session, grant(
+                world, actor, target, 'reader', not inherited))
+
+
+def test_a_system_grant_cannot_be_inherited(world):
+    with pytest.raises(exceptions.ValidationError):
+        grant(world, 'alice', 'system', 'admin', inherited=True)
+
+
+@pytest.mark.parametrize('actor,target,role,missing', [
+    ('nope', 'p1', 'member', 'user'),
+    ('alice', 'nope', 'member', 'project'),
+    ('alice', 'dnope', 'member', 'domain'),
+    ('alice', 'p1', 'nope', 'role'),
+    ('gnope', 'p1', 'member', 'group'),
+])
+def test_grant_of_unknown_things_is_not_found(db_session, world, actor,
                                               target, role, missing):
+    world = dict(world, nope='nope', dnope='nope', gnope='nope')
     with pytest.raises(exceptions.NotFound) as info:
-        assignments.grant(db_session, kind, world.get(user, user),
-                          world.get(target, target), world.get(role, role))
+        assignments.create_grant(db_session,
+                                 grant(world, actor, target, role))
     assert str(info.value) == 'Could not find %s: nope.' % missing
 
 
-def test_unknown_type_is_invalid(db_session, world):
-    for call in (assignments.grant, assignments.check_grant,
-                 assignments.revoke_grant):
-        with pytest.raises(exceptions.ValidationError):
-            call(db_session, 'GroupProject', world['alice'], world['p1'],
-                 world['member'])
+def test_a_domain_role_only_on_projects_of_its_domain(db_session, world):
+    with pytest.raises(exceptions.Forbidden):
+        assignments.create_grant(db_session,
+                                 grant(world, 'alice', 'p1', 'd2role'))
+    assignments.create_grant(db_session, grant(world, 'alice', 'p3',
+                                               'd2role'))
 
 
-def test_revoke_and_missing_grants(db_session, world):
-    args = (UP, world['alice'], world['p1'], world['member'])
-    assignments.grant(db_session, *args)
-    assignments.revoke_grant(db_session, *args)
+def test_delete_and_missing_grants(db_session, world):
+    one = grant(world, 'alice', 'p1', 'member')
+    assignments.create_grant(db_session, one)
+    assignments.delete_grant(db_session, one)
     message = ('Could not find role assignment with role: %s, user or '
                'group: %s, project, domain, or system: %s.'
                % (world['member'], world['alice'], world['p1']))
-    for call in (assignments.revoke_grant, assignments.check_grant):
+    for call in (assignments.delete_grant, assignments.check_grant):
         with pytest.raises(exceptions.NotFound) as info:
-            call(db_session, *args)
+            call(db_session, one)
         assert str(info.value) == message
 
 
-def test_list_filters(db_session, world):
-    grants = [(UP, 'alice', 'p1', 'member'), (UP, 'alice', 'p1', 'reader'),
-              (UP, 'bob', 'p2', 'member'), (UD, 'alice', 'd1', 'admin'),
-              (UD, 'bob', 'd2', 'member')]
-    for kind, user, target, role in grants:
-        assignments.grant(db_session, kind, world[user], world[target],
-                          world[role])
-
-    def listed(**filters):
-        result = assignments.list_assignments(
-            db_session, **{k: world[v] for k, v in filters.items()})
-        by_id = {v: k for k, v in world.items()}
-        return sorted(
-            (by_id[e['user']['id']], by_id[list(e['scope'].values())[0]['id']],
-             by_id[e['role']['id']]) for e in result)
-
-    assert len(listed()) == 5
-    assert listed(user_id='alice') == [('alice', 'd1', 'admin'),
-                                       ('alice', 'p1', 'member'),
-                                       ('alice', 'p1', 'reader')]
-    assert listed(project_id='p1', role_id='reader') == [
-        ('alice', 'p1', 'reader')]
-    assert listed(domain_id='d2') == [('bob', 'd2', 'member')]
-    assert listed(role_id='member', user_id='bob') == [
-        ('bob', 'd2', 'member'), ('bob', 'p2', 'member')]
-    with pytest.raises(exceptions.ValidationError):
-        assignments.list_assignments(db_session, project_id=world['p1'],
-                                     domain_id='d1')
-
-
-def test_roles_for_user(db_session, world):
+def test_list_granted_roles_of_one_actor_on_one_target(db_session, world):
     for role in ('reader', 'member'):
-        assignments.grant(db_session, UP, world['alice'], world['p1'],
-                          world[role])
-    assignments.grant(db_session, UD, world['alice'], 'd1', world['admin'])
-    on_project = assignments.roles_for_user_on_project(
-        db_session, world['alice'], world['p1'])
-    assert on_project == [roles.get_role(db_session, world['member']),
-                          roles.get_role(db_session, world['reader'])]
-    assert [r['name'] for r in assignments.roles_for_user_on_domain(
-        db_session, world['alice'], 'd1')] == ['admin']
-    assert assignments.roles_for_user_on_project(
-        db_session, world['bob'], world['p1']) == []
+        assignments.create_grant(db_session, grant(world, 'g1', 'd1', role))
+    assignments.create_grant(db_session, grant(world, 'g1', 'd1', 'admin',
+                                               inherited=True))
+    names = [r['name'] for r in assignments.list_granted_roles(
+        db_session, 'group', world['g1'], 'domain', 'd1')]
+    assert names == ['member', 'reader']
+    assert [r['name'] for r in assignments.list_granted_roles(
+        db_session, 'group', world['g1'], 'domain', 'd1',
+        inherited=True)] == ['admin']
+    with pytest.raises(exceptions.NotFound):
+        assignments.list_granted_roles(db_session, 'user', 'nope',
+                                       'domain', 'd1')
 
 
-def test_projects_and_domains_for_user(db_session, world):
-    for target in ('p1', 'p2', 'p3'):
-        assignments.grant(db_session, UP, world['alice'], world[target],
-                          world['member'])
-    assignments.grant(db_session, UP, world['alice'], world['p1'],
-                      world['reader'])
-    assignments.grant(db_session, UD, world['alice'], 'd2', world['admin'])
-    projects.update_project(db_session, world['p2'], {'enabled': False})
+def test_list_filters(db_session, world):
+    for actor, target, role in (('alice', 'p1', 'member'),
+                                ('alice', 'p1', 'reader'),
+                                ('bob', 'p2', 'member'),
+                                ('alice', 'd1', 'admin'),
+                                ('g1', 'd2', 'member'),
+                                ('bob', 'system', 'admin')):
+        assignments.create_grant(db_session, grant(world, actor, target,
+                                                   role))
 
-    def names(found):
-        return [p['name'] for p in found]
+    def count(**filters):
+        return len(assignments.list_assignments(db_session, **filters))
 
-    assert names(assignments.projects_for_user(
-        db_session, world['alice'])) == ['p1', 'p2', 'p3']
-    assert names(assignments.projects_for_user(
-        db_session, world['alice'], enabled=True)) == ['p1', 'p3']
-    domains.update_domain(db_session, 'd2', {'enabled': False})
-    assert names(assignments.projects_for_user(
-        db_session, world['alice'], enabled=True)) == ['p1']
-    assert names(assignments.domains_for_user(
-        db_session, world['alice'])) == ['d2']
-    assert assignments.domains_for_user(
-        db_session, world['alice'], enabled=True) == []
-    assert assignments.projects_for_user(db_session, world['bob']) == []
+    assert count() == 6
+    assert count(actor_kind='user', actor_ids=[world['alice']]) == 3
+    assert count(actor_kind='group') == 1
+    assert count(target_kind='project', target_ids=[world['p1']],
+                 role_id=world['reader']) == 1
+    assert count(target_kind='system') == 1
+    assert count(inherited=True) == 0
+    assert assignments.has_assignments(db_session, world['g1'])
+

@@ -19,8 +19,8 @@ def _bootstrap(session, url='http://localhost:5000/v3'):
     role = bootstrap.ensure_role(session, 'admin')
     for name in ('member', 'reader'):
         bootstrap.ensure_role(session, name)
-    assignments.grant(session, assignments.USER_PROJECT, user['id'],
-                      project['id'], role['id'])
+    assignments.create_grant(session, assignments.Grant(
+        'user', user['id'], 'project', project['id'], role['id']))
     region = bootstrap.ensure_region(session, 'RegionOne')
     service = bootstrap.ensure_service(session, 'identity', 'keystone',
                                        description='Identity')

@@ -129,13 +129,14 @@ def test_delete_cascades_projects_users_and_assignments(db_session):
     kept_project = projects.create_project(db_session, {
         'name': 'kept', 'domain_id': kept['id']})
     grants = [
-        (assignments.USER_PROJECT, inside['id'], kept_project['id']),
-        (assignments.USER_PROJECT, outside['id'], child['id']),
-        (assignments.USER_DOMAIN, outside['id'], doomed['id']),
-        (assignments.USER_DOMAIN, outside['id'], kept['id']),
+        ('project', inside['id'], kept_project['id']),
+        ('project', outside['id'], child['id']),
+        ('domain', outside['id'], doomed['id']),
+        ('domain', outside['id'], kept['id']),
     ]
     for kind, user_id, target_id in grants:
-        assignments.grant(db_session, kind, user_id, target_id, role['id'])
+        assignments.create_grant(db_session, assignments.Grant(
+            'user', user_id, kind, target_id, role['id']))
     domains.update_domain(db_session, doomed['id'], {'enabled': False})
 
     gone = domains.delete_domain(db_session, doomed['id'])
@@ -147,5 +148,5 @@ def test_delete_cascades_projects_users_and_assignments(db_session):
     assert [p['name'] for p in projects.list_projects(db_session)] == [
         'kept']
     assert assignments.list_assignments(db_session) == [{
-        'role': {'id': role['id']}, 'user': {'id': outside['id']},
-        'scope': {'domain': {'id': kept['id']}}}]
+        'role_id': role['id'], 'user_id': outside['id'],
+        'domain_id': kept['id'], 'inherited_to_projects': False}]

@@ -139,13 +139,13 @@ def test_delete_removes_assignments_and_needs_a_leaf(db_session, domain):
     user = users.create_user(db_session, {'name': 'u', 'domain_id': 'd1'})
     role = roles.create_role(db_session, {'name': 'r'})
     for target in (parent, child):
-        assignments.grant(db_session, assignments.USER_PROJECT, user['id'],
-                          target['id'], role['id'])
+        assignments.create_grant(db_session, assignments.Grant(
+            'user', user['id'], 'project', target['id'], role['id']))
     with pytest.raises(exceptions.Forbidden, match='not a leaf'):
         projects.delete_project(db_session, parent['id'])
     projects.delete_project(db_session, child['id'])
-    assert [a['scope'] for a in assignments.list_assignments(db_session)] == [
-        {'project': {'id': parent['id']}}]
+    assert [a['project_id'] for a in assignments.list_assignments(
+        db_session)] == [parent['id']]
     projects.delete_project(db_session, parent['id'])
     assert projects.list_projects(db_session) == []
     assert assignments.list_assignments(db_session) == []

@@ -146,10 +146,10 @@ def test_delete_removes_assignments(db_session, domain):
     other = users.create_user(db_session, {'name': 'o', 'domain_id': 'd1'})
     role = roles.create_role(db_session, {'name': 'r'})
     for actor in (user, other):
-        assignments.grant(db_session, assignments.USER_DOMAIN, actor['id'],
-                          'd1', role['id'])
+        assignments.create_grant(db_session, assignments.Grant(
+            'user', actor['id'], 'domain', 'd1', role['id']))
     users.delete_user(db_session, user['id'])
-    assert [a['user'] for a in assignments.list_assignments(db_session)] == [
-        {'id': other['id']}]
+    assert [a['user_id'] for a in assignments.list_assignments(
+        db_session)] == [other['id']]
     with pytest.raises(exceptions.NotFound):
         users.get_user(db_session, user['id'])

@@ -28,3 +28,13 @@ PASSWORD_CHANGE = {
     'required': ['user'],
     'additionalProperties': False,
 }
+
+_GROUP = {
+    'name': schemas.NAME,
+    'domain_id': schemas.ID_STRING,
+    'description': schemas.DESCRIPTION,
+}
+
+GROUP_CREATE = schemas.create_body('group', _GROUP, required=['name'])
+GROUP_UPDATE = schemas.update_body(
+    'group', {k: v for k, v in _GROUP.items() if k != 'domain_id'})
