@@ -1,9 +1,12 @@
-"""Who may manage: admin tokens only; headers are never trusted; the public
-listener has no management routes at all."""
+"""Who may manage: admin tokens only; headers are never trusted; both
+listeners serve management unless the public one opts out."""
 
+import paste.deploy
 import pytest
+import webob
 
 from tests.support import api_users_support as support
+from tests.support import identity
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -80,21 +83,67 @@ def test_reader_role_is_not_enough(identity_api):
                                               token=token), 403)
 
 
+@pytest.mark.parametrize('method, path, body', [
+    route for route in MANAGEMENT if route[0] == 'GET'])
+def test_public_listener_serves_management_by_default(identity_api, method,
+                                                      path, body):
+    # As in Keystone: clients default to the public interface.
+    token = support.admin_token(identity_api)
+    path = _path(identity_api, path)
+    answers = [identity_api.request(method, path, body, token=token,
+                                    listener=listener)
+               for listener in ('public', 'admin')]
+    assert [a.status_int for a in answers] in ([200, 200], [204, 204])
+    assert answers[0].body == answers[1].body
+
+
+@pytest.fixture
+def auth_only_public(tmp_path):
+    """The ``main`` composite of the shipped ini with management off."""
+    shipped = identity.ROOT / 'etc' / 'keystone_like-paste.ini'
+    text = shipped.read_text().replace(
+        '[app:public_service]\n',
+        '[app:public_service]\nmanagement = false\n')
+    assert 'management = false' in text
+    copy = tmp_path / 'paste.ini'
+    copy.write_text(text)
+    return paste.deploy.loadapp('config:%s' % copy, name='main')
+
+
 # /v3/users/{id} exists on the public listener for the self-service GET;
 # PATCH and DELETE there must still be 404, not 405 (Allow: GET, HEAD).
 @pytest.mark.parametrize('method, path, body', MANAGEMENT)
-def test_public_listener_answers_like_an_unknown_route(identity_api, method,
-                                                       path, body):
+def test_opt_in_public_listener_answers_like_an_unknown_route(
+        identity_api, auth_only_public, method, path, body):
     token = support.admin_token(identity_api)
-    unknown = identity_api.request('GET', '/v3/no-such-thing', token=token,
-                                   listener='public')
+
+    def send(method, path, body=None):
+        request = webob.Request.blank(path, method=method)
+        if body is not None:
+            request.json_body = body
+        request.headers['X-Auth-Token'] = token
+        return request.get_response(auth_only_public)
+
+    unknown = send('GET', '/v3/no-such-thing')
     support.assert_error(unknown, 404)
-    response = identity_api.request(method, _path(identity_api, path), body,
-                                    token=token, listener='public')
+    response = send(method, _path(identity_api, path), body)
     assert response.status_int == 404
     assert response.content_type == unknown.content_type
     assert response.json == unknown.json
     assert 'Allow' not in response.headers
+    # Authentication and self-service stay.
+    assert send('GET', '/v3/auth/tokens').status_int == 404  # no subject
+    assert send('GET', '/v3/users/' + identity_api.admin_user[
+        'id']).status_int == 200
+
+
+def test_bad_management_flag_is_refused(tmp_path):
+    shipped = identity.ROOT / 'etc' / 'keystone_like-paste.ini'
+    copy = tmp_path / 'paste.ini'
+    copy.write_text(shipped.read_text().replace(
+        '[app:public_service]\n', '[app:public_service]\nmanagement = no\n'))
+    with pytest.raises(ValueError, match="management = 'no'"):
+        paste.deploy.loadapp('config:%s' % copy, name='main')
 
 
 @pytest.mark.parametrize('listener', ['public', 'admin'])
