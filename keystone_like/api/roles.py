@@ -6,6 +6,7 @@ system scope do not exist here, so filters naming them match nothing.
 """
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import assignment as schema
 from keystone_like import exceptions
@@ -98,15 +99,17 @@ class RoleResource:
 
     def list_roles(self, request):
         """GET /v3/roles with ``?name=`` (``?domain_id=`` matches none)."""
+        pager = pagination.Pager(request, self.backends.conf, 'role')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_roles')
             refs = roles.list_roles(session,
-                                    name=resources.query(request, 'name'))
+                                    name=resources.query(request, 'name'),
+                                    page=pager.page())
             if resources.query(request, 'domain_id'):
                 refs = []  # every role is global
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def get_role(self, request, role_id):
         """GET /v3/roles/{role_id}."""

@@ -7,6 +7,7 @@ existing tokens stop validating on every worker and node at once.
 """
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import identity as schema
 from keystone_like import exceptions
@@ -99,8 +100,10 @@ class UserResource:
         refs = [ref for ref in refs
                 if all(value is None or ref[key] == value
                        for key, value in filters.items())]
-        return api.json_response(resources.collection(
-            request, self.interface, 'projects', refs,
+        # As in Keystone, only ?limit= pages this list, not list_limit.
+        pager = pagination.Pager(request, self.backends.conf)
+        return api.json_response(pager.collection(
+            self.interface, 'projects', pager.select(refs),
             path='users/%s/projects' % user_id))
 
     def create_user(self, request):
@@ -118,16 +121,18 @@ class UserResource:
         return self._user_response(request, user, status=201)
 
     def list_users(self, request):
-        """GET /v3/users with ``?name= &domain_id= &enabled=``."""
+        """GET /v3/users with ``?name= &domain_id= &enabled=``, paged."""
+        pager = pagination.Pager(request, self.backends.conf, 'identity')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_users')
             refs = users.list_users(
                 session, name=resources.query(request, 'name'),
                 domain_id=resources.query(request, 'domain_id'),
-                enabled=resources.query_bool(request, 'enabled'))
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+                enabled=resources.query_bool(request, 'enabled'),
+                page=pager.page())
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def update_user(self, request, user_id):
         """PATCH /v3/users/{user_id}; a new password or disabling revokes."""

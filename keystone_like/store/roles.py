@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'role'
 COLUMNS = ('id', 'name', 'description')
@@ -55,11 +56,12 @@ def get_role_by_name(session, name):
     return to_dict(row)
 
 
-def list_roles(session, name=None):
+def list_roles(session, name=None, page=None):
     """Return the roles (only the one called ``name`` if given), by name."""
     query = sa.select(models.Role).order_by(models.Role.name)
     if name is not None:
         query = query.where(models.Role.name == name)
+    query = paging.apply(session, query, models.Role, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from keystone_like.db import models
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'user'
 COLUMNS = ('id', 'name', 'domain_id', 'enabled', 'default_project_id')
@@ -72,7 +73,7 @@ def get_user_by_name(session, name, domain_id):
     return to_dict(row)
 
 
-def list_users(session, name=None, domain_id=None, enabled=None):
+def list_users(session, name=None, domain_id=None, enabled=None, page=None):
     """Return the users matching every filter given, by name."""
     table = models.User
     query = sa.select(table).order_by(table.name, table.id)
@@ -82,6 +83,7 @@ def list_users(session, name=None, domain_id=None, enabled=None):
         query = query.where(table.domain_id == domain_id)
     if enabled is not None:
         query = query.where(table.enabled == enabled)
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 
