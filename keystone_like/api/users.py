@@ -4,9 +4,15 @@ Passwords are hashed outside any database transaction (hashing is slow
 and runs off the hub), never returned and never logged. A password change,
 a disable or a delete records a revocation event by user id, so the user's
 existing tokens stop validating on every worker and node at once.
+
+As in Keystone, a password change is authorised by the original password
+alone: no token is needed and a token sent along is not looked at.
 """
 
+import logging
+
 from keystone_like import api
+from keystone_like.api import auth
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import identity as schema
@@ -16,9 +22,15 @@ from keystone_like.store import assignments
 from keystone_like.store import revocations
 from keystone_like.store import users
 
+LOG = logging.getLogger(__name__)
 COLLECTION = 'users'
-WRONG_PASSWORD = ('Error when changing user password: Invalid user / '
-                  'password')
+
+
+def _current_hash(session, user_id):
+    try:
+        return users.get_password_hash(session, user_id)
+    except exceptions.NotFound:
+        return None
 
 
 def user_target(user_id):
@@ -67,21 +79,32 @@ class UserResource:
         return self._user_response(request, ref)
 
     def change_password(self, request, user_id):
-        """POST /v3/users/{user_id}/password: 204; the user's own only."""
+        """POST /v3/users/{user_id}/password: 204 for the right original.
+
+        Any caller knowing the original password may change it (Keystone
+        runs no policy here). An unknown user, a wrong password and a
+        disabled user or domain all answer the same 401.
+        """
         conf = self.backends.conf
-        with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:change_password', user_target(user_id))
-            body = resources.json_body(request, schema.PASSWORD_CHANGE)
-            original = body['user']['original_password']
-            new = body['user']['password']
-            passwords.check_length(original, conf)
-            passwords.check_length(new, conf)
-            current = users.get_password_hash(session, user_id)
-        if not passwords.verify_password(original, current):
-            raise exceptions.Unauthorized(WRONG_PASSWORD)
+        body = resources.json_body(request, schema.PASSWORD_CHANGE)['user']
+        original, new = body['original_password'], body['password']
+        passwords.check_length(original, conf)
+        passwords.check_length(new, conf)
+        try:
+            _user, verified = auth.check_password(
+                self.backends, {'id': user_id}, original)
+        except auth.AuthFailed as exc:
+            LOG.info('Password change refused for user %s: %s', user_id,
+                     exc.reason)
+            raise
         new_hash = passwords.hash_password(new, conf)
         with self.session() as session:
+            # Changed or deleted while we were hashing: the original
+            # password no longer holds.
+            if _current_hash(session, user_id) != verified:
+                LOG.info('Password change refused for user %s: the password '
+                         'changed meanwhile', user_id)
+                raise exceptions.Unauthorized()
             users.set_password_hash(session, user_id, new_hash)
             revocations.add_event(session, user_id=user_id)
         return resources.no_content()
