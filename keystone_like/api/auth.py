@@ -202,16 +202,7 @@ class AuthResource:
 
         Exactly one verification runs whatever the outcome.
         """
-        with self.session() as session:
-            user, domain, stored = _find_user(session, auth.user)
-        if stored is None or auth.password is None:
-            passwords.dummy_verify(auth.password or '', self.backends.conf)
-            raise AuthFailed('unknown user' if user is None
-                             else 'no password given or set')
-        if not passwords.verify_password(auth.password, stored):
-            raise AuthFailed('wrong password')
-        if not (user['enabled'] and domain['enabled']):
-            raise AuthFailed('the user or its domain is disabled')
+        user, stored = check_password(self.backends, auth.user, auth.password)
         if passwords.needs_rehash(stored, self.backends.conf):
             self._rehash(user['id'], stored, auth.password)
         return user
@@ -229,6 +220,27 @@ class AuthResource:
 
 def _with_catalog(request):
     return 'nocatalog' not in request.GET
+
+
+def check_password(backends, ref, password):
+    """Return ``(user, stored hash)`` if ``password`` is the user's.
+
+    ``ref`` names the user as the password method does (id, or name and
+    domain). Raise AuthFailed for an unknown user, a wrong or missing
+    password, or a disabled user or domain, after exactly one password
+    verification whatever went wrong, with no transaction open meanwhile.
+    """
+    with backends.database.session() as session:
+        user, domain, stored = _find_user(session, ref)
+    if stored is None or password is None:
+        passwords.dummy_verify(password or '', backends.conf)
+        raise AuthFailed('unknown user' if user is None
+                         else 'no password given or set')
+    if not passwords.verify_password(password, stored):
+        raise AuthFailed('wrong password')
+    if not (user['enabled'] and domain['enabled']):
+        raise AuthFailed('the user or its domain is disabled')
+    return user, stored
 
 
 def _find_user(session, ref):

@@ -5,6 +5,7 @@ is managed here.
 """
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import catalog as schema
 from keystone_like import exceptions
@@ -66,9 +67,12 @@ class CatalogResource:
         return api.json_response({kind: resources.entity(
             request, self.interface, kind + 's', ref)}, status=status)
 
-    def _catalog_list(self, request, kind, refs):
-        return api.json_response(resources.collection(
-            request, self.interface, kind + 's', refs))
+    def _pager(self, request):
+        return pagination.Pager(request, self.backends.conf, 'catalog')
+
+    def _catalog_list(self, pager, kind, refs):
+        return api.json_response(pager.collection(self.interface, kind + 's',
+                                                  refs))
 
     def create_region(self, request):
         """POST /v3/regions: 201; the body may choose the id."""
@@ -95,12 +99,14 @@ class CatalogResource:
         return self._catalog_entity(request, 'region', ref, status=201)
 
     def list_regions(self, request):
-        """GET /v3/regions with ``?parent_region_id=``."""
+        """GET /v3/regions with ``?parent_region_id=``, paged."""
+        pager = self._pager(request)
         with self.session() as session:
             self._caller_may(session, request, 'list_regions')
             refs = regions.list_regions(session, parent_region_id=(
-                resources.query(request, 'parent_region_id')))
-        return self._catalog_list(request, 'region', refs)
+                resources.query(request, 'parent_region_id')),
+                page=pager.page())
+        return self._catalog_list(pager, 'region', refs)
 
     def get_region(self, request, region_id):
         """GET /v3/regions/{region_id}."""
@@ -135,13 +141,14 @@ class CatalogResource:
         return self._catalog_entity(request, 'service', ref, status=201)
 
     def list_services(self, request):
-        """GET /v3/services with ``?type=`` and ``?name=``."""
+        """GET /v3/services with ``?type=`` and ``?name=``, paged."""
+        pager = self._pager(request)
         with self.session() as session:
             self._caller_may(session, request, 'list_services')
             refs = services.list_services(
                 session, type=resources.query(request, 'type'),
-                name=resources.query(request, 'name'))
-        return self._catalog_list(request, 'service', refs)
+                name=resources.query(request, 'name'), page=pager.page())
+        return self._catalog_list(pager, 'service', refs)
 
     def get_service(self, request, service_id):
         """GET /v3/services/{service_id}."""
@@ -177,12 +184,13 @@ class CatalogResource:
 
     def list_endpoints(self, request):
         """GET /v3/endpoints: ``?service_id= &interface= &region_id=``."""
+        pager = self._pager(request)
         with self.session() as session:
             self._caller_may(session, request, 'list_endpoints')
-            refs = endpoints.list_endpoints(session, **{
+            refs = endpoints.list_endpoints(session, page=pager.page(), **{
                 name: resources.query(request, name)
                 for name in ('service_id', 'interface', 'region_id')})
-        return self._catalog_list(request, 'endpoint', refs)
+        return self._catalog_list(pager, 'endpoint', refs)
 
     def get_endpoint(self, request, endpoint_id):
         """GET /v3/endpoints/{endpoint_id}."""

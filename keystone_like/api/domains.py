@@ -10,6 +10,7 @@ import uuid
 
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
 from keystone_like import exceptions
@@ -62,15 +63,17 @@ class DomainResource:
         return self._domain_response(request, ref, status=201)
 
     def list_domains(self, request):
-        """GET /v3/domains with ``?name=`` and ``?enabled=``."""
+        """GET /v3/domains with ``?name=`` and ``?enabled=``, paged."""
+        pager = pagination.Pager(request, self.backends.conf, 'resource')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_domains')
             refs = domains.list_domains(
                 session, name=resources.query(request, 'name'),
-                enabled=resources.query_bool(request, 'enabled'))
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+                enabled=resources.query_bool(request, 'enabled'),
+                page=pager.page())
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def get_domain(self, request, domain_id):
         """GET /v3/domains/{domain_id}."""

@@ -5,6 +5,7 @@ tokens scoped to it stop validating for good, even if it is re-enabled.
 """
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
 from keystone_like.store import projects
@@ -51,6 +52,7 @@ class ProjectResource:
 
     def list_projects(self, request):
         """GET /v3/projects: ``?name= &domain_id= &enabled= &parent_id=``."""
+        pager = pagination.Pager(request, self.backends.conf, 'resource')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_projects')
@@ -58,12 +60,13 @@ class ProjectResource:
                 session, name=resources.query(request, 'name'),
                 domain_id=resources.query(request, 'domain_id'),
                 enabled=resources.query_bool(request, 'enabled'),
-                parent_id=resources.query(request, 'parent_id'))
+                parent_id=resources.query(request, 'parent_id'),
+                page=pager.page())
             if resources.query_bool(request, 'is_domain'):
                 # No project acts as a domain here.
                 refs = []
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def get_project(self, request, project_id):
         """GET /v3/projects/{project_id}."""

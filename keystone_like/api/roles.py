@@ -9,6 +9,7 @@ one no longer shows it (a token left with no role stops validating).
 """
 
 from keystone_like import api
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import assignment as schema
 from keystone_like import exceptions
@@ -59,14 +60,16 @@ class RoleResource:
     def list_roles(self, request):
         """GET /v3/roles: global roles, or a domain's with ``?domain_id=``."""
         domain_id = resources.query(request, 'domain_id')
+        pager = pagination.Pager(request, self.backends.conf, 'role')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_domain_roles' if domain_id
                            else 'identity:list_roles')
             refs = roles.list_roles(session, domain_id=domain_id or None,
-                                    name=resources.query(request, 'name'))
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+                                    name=resources.query(request, 'name'),
+                                    page=pager.page())
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def _existing(self, session, request, verb, role_id):
         """Authorize ``verb`` on the role (403 before 404); return it."""

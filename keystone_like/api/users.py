@@ -4,9 +4,16 @@ Passwords are hashed outside any database transaction (hashing is slow
 and runs off the hub), never returned and never logged. A password change,
 a disable or a delete records a revocation event by user id, so the user's
 existing tokens stop validating on every worker and node at once.
+
+As in Keystone, a password change is authorised by the original password
+alone: no token is needed and a token sent along is not looked at.
 """
 
+import logging
+
 from keystone_like import api
+from keystone_like.api import auth
+from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import identity as schema
 from keystone_like import exceptions
@@ -15,9 +22,15 @@ from keystone_like.store import effective
 from keystone_like.store import revocations
 from keystone_like.store import users
 
+LOG = logging.getLogger(__name__)
 COLLECTION = 'users'
-WRONG_PASSWORD = ('Error when changing user password: Invalid user / '
-                  'password')
+
+
+def _current_hash(session, user_id):
+    try:
+        return users.get_password_hash(session, user_id)
+    except exceptions.NotFound:
+        return None
 
 
 def user_target(user_id):
@@ -66,21 +79,32 @@ class UserResource:
         return self._user_response(request, ref)
 
     def change_password(self, request, user_id):
-        """POST /v3/users/{user_id}/password: 204; the user's own only."""
+        """POST /v3/users/{user_id}/password: 204 for the right original.
+
+        Any caller knowing the original password may change it (Keystone
+        runs no policy here). An unknown user, a wrong password and a
+        disabled user or domain all answer the same 401.
+        """
         conf = self.backends.conf
-        with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:change_password', user_target(user_id))
-            body = resources.json_body(request, schema.PASSWORD_CHANGE)
-            original = body['user']['original_password']
-            new = body['user']['password']
-            passwords.check_length(original, conf)
-            passwords.check_length(new, conf)
-            current = users.get_password_hash(session, user_id)
-        if not passwords.verify_password(original, current):
-            raise exceptions.Unauthorized(WRONG_PASSWORD)
+        body = resources.json_body(request, schema.PASSWORD_CHANGE)['user']
+        original, new = body['original_password'], body['password']
+        passwords.check_length(original, conf)
+        passwords.check_length(new, conf)
+        try:
+            _user, verified = auth.check_password(
+                self.backends, {'id': user_id}, original)
+        except auth.AuthFailed as exc:
+            LOG.info('Password change refused for user %s: %s', user_id,
+                     exc.reason)
+            raise
         new_hash = passwords.hash_password(new, conf)
         with self.session() as session:
+            # Changed or deleted while we were hashing: the original
+            # password no longer holds.
+            if _current_hash(session, user_id) != verified:
+                LOG.info('Password change refused for user %s: the password '
+                         'changed meanwhile', user_id)
+                raise exceptions.Unauthorized()
             users.set_password_hash(session, user_id, new_hash)
             revocations.add_event(session, user_id=user_id)
         return resources.no_content()
@@ -99,8 +123,10 @@ class UserResource:
         refs = [ref for ref in refs
                 if all(value is None or ref[key] == value
                        for key, value in filters.items())]
-        return api.json_response(resources.collection(
-            request, self.interface, 'projects', refs,
+        # As in Keystone, only ?limit= pages this list, not list_limit.
+        pager = pagination.Pager(request, self.backends.conf)
+        return api.json_response(pager.collection(
+            self.interface, 'projects', pager.select(refs),
             path='users/%s/projects' % user_id))
 
     def create_user(self, request):
@@ -118,16 +144,18 @@ class UserResource:
         return self._user_response(request, user, status=201)
 
     def list_users(self, request):
-        """GET /v3/users with ``?name= &domain_id= &enabled=``."""
+        """GET /v3/users with ``?name= &domain_id= &enabled=``, paged."""
+        pager = pagination.Pager(request, self.backends.conf, 'identity')
         with self.session() as session:
             self.authorize(self.authenticate(session, request),
                            'identity:list_users')
             refs = users.list_users(
                 session, name=resources.query(request, 'name'),
                 domain_id=resources.query(request, 'domain_id'),
-                enabled=resources.query_bool(request, 'enabled'))
-        return api.json_response(resources.collection(
-            request, self.interface, COLLECTION, refs))
+                enabled=resources.query_bool(request, 'enabled'),
+                page=pager.page())
+        return api.json_response(pager.collection(self.interface,
+                                                  COLLECTION, refs))
 
     def update_user(self, request, user_id):
         """PATCH /v3/users/{user_id}; a new password or disabling revokes."""

@@ -1,4 +1,5 @@
-"""Options of the ``[DEFAULT]`` group: listeners, start-up hook, logging."""
+"""Options of the ``[DEFAULT]`` group: listeners, start-up hook, logging,
+list limits."""
 
 from oslo_config import cfg
 
@@ -79,6 +80,24 @@ ALL_OPTS = [
         help='The largest request body, in bytes, the body-size-limit '
              'filter lets through; larger requests get 413. The default '
              'fits large service catalogs.'),
+    cfg.IntOpt(
+        'list_limit', min=1,
+        help='The most entities a paginated list returns in one response '
+             'when the request gives no ?limit=. A longer list answers the '
+             'first page with "truncated": true and a links.next URL '
+             '(?marker= the last id) for the rest. The list_limit of the '
+             'resource\'s own group ([identity], [resource], [role], '
+             '[catalog]) overrides it. '
+             'Unset means no limit (max_db_limit still caps a page). Set it '
+             'in large deployments so listing every user or project does '
+             'not load the service.'),
+    cfg.IntOpt(
+        'max_db_limit', default=1000, min=1,
+        help='The most entities one page of a paginated list (users, '
+             'projects, domains, roles, regions, services, endpoints) holds: '
+             'a larger ?limit= or list_limit is lowered to it, and a longer '
+             'list is paginated as with list_limit even when no limit is '
+             'set. Keystone\'s option of the same name.'),
     cfg.StrOpt(
         'state_dir', default='~/.keystone_like',
         help='Directory for the embedded SQLite database and the Fernet key '

@@ -1,4 +1,5 @@
-"""Options of the ``[identity]`` group: password hashing and checks."""
+"""Options of the ``[identity]`` group: password hashing and checks, and
+the page size of user lists."""
 
 from oslo_config import cfg
 
@@ -25,6 +26,11 @@ ALL_OPTS = [
         help='Work factor of the hash: bcrypt log2 rounds (default 12), '
              'PBKDF2 iterations (default 600000), scrypt log2 N (default '
              '15). Unset uses the default of the chosen algorithm.'),
+    cfg.IntOpt(
+        'list_limit', min=1,
+        help='The most users GET /v3/users returns in one response when the '
+             'request gives no ?limit=; overrides [DEFAULT] list_limit. '
+             'Unset uses [DEFAULT] list_limit.'),
     cfg.IntOpt(
         'max_password_length', default=4096, min=8, max=65536,
         help='Passwords longer than this many bytes are refused with 400 '

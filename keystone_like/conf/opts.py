@@ -1,6 +1,7 @@
 """All options, for the ``oslo.config.opts`` entry point (sample generator)."""
 
 from keystone_like.conf import assignment
+from keystone_like.conf import catalog
 from keystone_like.conf import database
 from keystone_like.conf import default
 from keystone_like.conf import eventlet_server
@@ -10,12 +11,14 @@ from keystone_like.conf import listener
 from keystone_like.conf import paste_deploy
 from keystone_like.conf import process
 from keystone_like.conf import resource
+from keystone_like.conf import role
 from keystone_like.conf import ssl
 from keystone_like.conf import token
 
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
-           database, identity, resource, assignment, token, fernet_tokens)
+           database, identity, resource, assignment, role, catalog, token,
+           fernet_tokens)
 
 
 def register_all(conf):

@@ -1,4 +1,9 @@
-"""Options of the ``[resource]`` group: the cloud admin project."""
+"""Options of the ``[resource]`` group: the cloud admin project and the
+page size of projects and domains.
+
+As in Keystone, ``[assignment] list_limit`` is a deprecated name of
+``[resource] list_limit``.
+"""
 
 from oslo_config import cfg
 
@@ -18,6 +23,14 @@ ALL_OPTS = [
         'admin_project_domain_name',
         help='Name of the domain of admin_project_name. Both must be set '
              'for either to take effect.'),
+    cfg.IntOpt(
+        'list_limit', min=1,
+        deprecated_opts=[cfg.DeprecatedOpt('list_limit', group='assignment')],
+        help='The most projects or domains GET /v3/projects and GET '
+             '/v3/domains return in one response when the request gives no '
+             '?limit=; overrides [DEFAULT] list_limit. Unset uses [DEFAULT] '
+             'list_limit. Also read from [assignment] list_limit, its '
+             'deprecated name.'),
 ]
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 from keystone_like.store import roles
 
 KIND = 'domain'
@@ -51,7 +52,7 @@ def get_domain_by_name(session, name):
     return to_dict(row)
 
 
-def list_domains(session, name=None, enabled=None, ids=None):
+def list_domains(session, name=None, enabled=None, ids=None, page=None):
     """Return the domains matching the given filters, by name."""
     query = sa.select(models.Domain).order_by(models.Domain.name)
     if ids is not None:
@@ -60,6 +61,7 @@ def list_domains(session, name=None, enabled=None, ids=None):
         query = query.where(models.Domain.name == name)
     if enabled is not None:
         query = query.where(models.Domain.enabled == enabled)
+    query = paging.apply(session, query, models.Domain, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'endpoint'
 COLUMNS = ('id', 'service_id', 'region_id', 'interface', 'url', 'enabled')
@@ -64,7 +65,7 @@ def get_endpoint(session, endpoint_id):
 
 
 def list_endpoints(session, service_id=None, interface=None, region_id=None,
-                   enabled=None):
+                   enabled=None, page=None):
     """Return the endpoints matching every filter given."""
     table = models.Endpoint
     query = sa.select(table).order_by(table.service_id, table.interface,
@@ -74,6 +75,7 @@ def list_endpoints(session, service_id=None, interface=None, region_id=None,
                           ('region_id', region_id), ('enabled', enabled)):
         if value is not None:
             query = query.where(getattr(table, column) == value)
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import orm
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'project'
 COLUMNS = ('id', 'name', 'domain_id', 'parent_id', 'description', 'enabled')
@@ -97,7 +98,7 @@ def get_project_by_name(session, name, domain_id):
 
 
 def list_projects(session, name=None, domain_id=None, enabled=None,
-                  parent_id=None, ids=None):
+                  parent_id=None, ids=None, page=None):
     """Return the projects matching every filter given, by name."""
     table = models.Project
     query = sa.select(table).order_by(table.name, table.id)
@@ -113,6 +114,7 @@ def list_projects(session, name=None, domain_id=None, enabled=None,
         query = query.where(sa.or_(
             table.parent_id == parent_id,
             sa.and_(table.parent_id.is_(None), table.domain_id == parent_id)))
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'region'
 COLUMNS = ('id', 'description', 'parent_region_id')
@@ -39,12 +40,13 @@ def get_region(session, region_id):
     return to_dict(common.get_row(session, models.Region, region_id, KIND))
 
 
-def list_regions(session, parent_region_id=None):
+def list_regions(session, parent_region_id=None, page=None):
     """Return the regions (children of ``parent_region_id`` if given)."""
     query = sa.select(models.Region).order_by(models.Region.id)
     if parent_region_id is not None:
         query = query.where(
             models.Region.parent_region_id == parent_region_id)
+    query = paging.apply(session, query, models.Region, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'role'
 COLUMNS = ('id', 'name', 'domain_id', 'description')
@@ -86,7 +87,7 @@ def get_role_by_name(session, name, domain_id=None):
     return to_dict(row)
 
 
-def list_roles(session, name=None, domain_id=None, ids=None):
+def list_roles(session, name=None, domain_id=None, ids=None, page=None):
     """Return roles by name: global ones, or those of ``domain_id``."""
     table = models.Role
     query = sa.select(table).order_by(table.name, table.id)
@@ -97,6 +98,7 @@ def list_roles(session, name=None, domain_id=None, ids=None):
                             else table.domain_id == domain_id)
     if name is not None:
         query = query.where(table.name == name)
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

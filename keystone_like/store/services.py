@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'service'
 COLUMNS = ('id', 'type', 'name', 'description', 'enabled')
@@ -33,7 +34,7 @@ def get_service(session, service_id):
     return to_dict(common.get_row(session, models.Service, service_id, KIND))
 
 
-def list_services(session, type=None, name=None, enabled=None):
+def list_services(session, type=None, name=None, enabled=None, page=None):
     """Return the services matching every filter given."""
     table = models.Service
     query = sa.select(table).order_by(table.type, table.name, table.id)
@@ -43,6 +44,7 @@ def list_services(session, type=None, name=None, enabled=None):
         query = query.where(table.name == name)
     if enabled is not None:
         query = query.where(table.enabled == enabled)
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from keystone_like.db import models
 from keystone_like.store import common
+from keystone_like.store import paging
 
 KIND = 'user'
 COLUMNS = ('id', 'name', 'domain_id', 'enabled', 'default_project_id')
@@ -73,7 +74,7 @@ def get_user_by_name(session, name, domain_id):
 
 
 def list_users(session, name=None, domain_id=None, enabled=None,
-               group_id=None):
+               group_id=None, page=None):
     """Return the users matching every filter given, by name.
 
     ``group_id`` keeps the members of that group.
@@ -90,6 +91,7 @@ def list_users(session, name=None, domain_id=None, enabled=None,
         query = query.where(table.domain_id == domain_id)
     if enabled is not None:
         query = query.where(table.enabled == enabled)
+    query = paging.apply(session, query, table, page)
     return [to_dict(row) for row in session.scalars(query)]
 
 

@@ -5,7 +5,6 @@ import logging
 
 import pytest
 
-from keystone_like.common import offload
 from keystone_like import conf
 from keystone_like.identity import passwords
 from keystone_like.store import domains
@@ -16,22 +15,6 @@ pytestmark = pytest.mark.timeout(60)
 
 SECRET = 'dave-Pa55word'
 DAVE = {'name': 'dave', 'domain': {'id': 'default'}}
-
-
-@pytest.fixture
-def blocking_calls():
-    """Count the calls run off the event loop (password hashing)."""
-    calls = []
-
-    def executor(function, *args, **kwargs):
-        calls.append(function)
-        return function(*args, **kwargs)
-
-    # The dummy hash is made once per process: make it before counting.
-    passwords.dummy_verify('warm-up', conf.CONF)
-    previous = offload.install(executor)
-    yield calls
-    offload.install(previous)
 
 
 @pytest.fixture

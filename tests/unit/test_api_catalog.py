@@ -49,8 +49,10 @@ def test_service_crud(admin):
 def test_service_filters_and_errors(admin):
     service(admin, 'compute', 'nova')
     service(admin, 'image', 'glance')
-    by = lambda query: [(s['type'], s['name']) for s in admin(  # noqa: E731
-        'GET', '/services' + query).json['services']]
+
+    def by(query):
+        return sorted((s['type'], s['name']) for s in admin(
+            'GET', '/services' + query).json['services'])
     assert by('') == [('compute', 'nova'), ('image', 'glance')]
     assert by('?type=image') == [('image', 'glance')]
     assert by('?name=nova') == [('compute', 'nova')]

@@ -85,7 +85,7 @@ def test_list_filters(admin):
     def names(query=''):
         response = admin('GET', '/projects' + query)
         assert response.status_int == 200, response.text
-        return [p['name'] for p in response.json['projects']]
+        return sorted(p['name'] for p in response.json['projects'])
     assert names() == ['admin', 'child', 'elsewhere', 'off', 'top']
     assert names('?name=top') == ['top']
     assert names('?domain_id=' + other['domain']['id']) == ['elsewhere']

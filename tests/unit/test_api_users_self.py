@@ -1,9 +1,13 @@
 """Self-service on both listeners: own user, own projects, own password."""
 
+import logging
+
 import pytest
 
 from keystone_like import conf
 from keystone_like.identity import passwords
+from keystone_like.store import domains
+from keystone_like.store import users
 from tests.support import api_users_support as support
 
 pytestmark = pytest.mark.timeout(60)
@@ -11,7 +15,7 @@ LISTENERS = ('public', 'admin')
 NEW_PASSWORD = 'a-new-Pa55word'
 
 
-def change(identity_api, user_id, token, original, new,
+def change(identity_api, user_id, token, original, new=NEW_PASSWORD,
            listener='public'):
     """POST a password change; return the response."""
     return identity_api.request(
@@ -111,7 +115,8 @@ def test_wrong_original_password_is_401_and_changes_nothing(identity_api):
     before = support.password_hash(user['id'])
     response = change(identity_api, user['id'], token, 'wrong', NEW_PASSWORD)
     assert support.assert_error(response, 401) == (
-        'Error when changing user password: Invalid user / password')
+        'The request you have made requires authentication.')
+    assert response.headers['WWW-Authenticate'].startswith('Keystone uri=')
     assert support.password_hash(user['id']) == before
     assert support.events() == []
     assert support.is_valid(token)
@@ -139,16 +144,83 @@ def test_invalid_password_bodies_are_400(identity_api, body):
     support.assert_error(response, 400)
 
 
-def test_nobody_changes_another_users_password(identity_api):
-    user, token = support.member(identity_api)
-    admin_id = identity_api.admin_user['id']
-    response = change(identity_api, admin_id, token, support.PASSWORD,
-                      NEW_PASSWORD)
-    support.assert_error(response, 403)
-    # Not even an admin: this route is the owner's own.
-    response = change(identity_api, user['id'],
-                      support.admin_token(identity_api), support.PASSWORD,
-                      NEW_PASSWORD, listener='admin')
-    support.assert_error(response, 403)
-    support.assert_error(change(identity_api, user['id'], None,
-                                support.PASSWORD, NEW_PASSWORD), 401)
+@pytest.mark.parametrize('caller', ['none', 'garbage', 'other user',
+                                    'admin'])
+def test_the_original_password_alone_authorises(identity_api, caller):
+    user, _token = support.member(identity_api)
+    tokens = {'none': None, 'garbage': 'garbage',
+              'other user': support.member(identity_api, 'other')[1],
+              'admin': support.admin_token(identity_api)}
+    response = change(identity_api, user['id'], tokens[caller],
+                      support.PASSWORD)
+    assert response.status_int == 204, response.text
+    assert passwords.verify_password(NEW_PASSWORD,
+                                     support.password_hash(user['id']))
+    assert support.events() == [{'user_id': user['id']}]
+
+
+@pytest.fixture
+def refusals(identity_api):
+    """Password changes that must fail, by case, as ``(user id, original)``."""
+    api = identity_api
+    user = support.make_user(api, 'dave')
+    eve = support.make_user(api, 'eve')
+    other = api.request('POST', '/v3/domains', {'domain': {'name': 'o'}},
+                        token=support.admin_token(api)).json['domain']
+    frank = support.make_user(api, 'frank', domain_id=other['id'])
+    with api.database.session() as session:
+        users.update_user(session, eve['id'], {'enabled': False})
+        domains.update_domain(session, other['id'], {'enabled': False})
+    return {'wrong password': (user['id'], 'wrong-Pa55word'),
+            'unknown user': ('f' * 32, support.PASSWORD),
+            'disabled user': (eve['id'], support.PASSWORD),
+            'user in a disabled domain': (frank['id'], support.PASSWORD)}
+
+
+def test_refusals_look_alike_and_cost_one_verification(
+        identity_api, refusals, blocking_calls):
+    responses = {case: change(identity_api, user_id, None, original)
+                 for case, (user_id, original) in refusals.items()}
+    reference = responses['wrong password']
+    for case, response in responses.items():
+        assert support.assert_error(response, 401), case
+        assert response.body == reference.body, case
+        assert (response.headers['WWW-Authenticate']
+                == reference.headers['WWW-Authenticate']), case
+    assert len(blocking_calls) == len(refusals)
+    assert support.events() == []
+
+
+def test_refusals_are_logged_without_passwords(identity_api, refusals,
+                                               caplog):
+    caplog.set_level(logging.INFO, logger='keystone_like.api.users')
+    user_id, original = refusals['wrong password']
+    change(identity_api, user_id, None, original)
+    disabled_id, _original = refusals['disabled user']
+    change(identity_api, disabled_id, None, support.PASSWORD)
+    text = '\n'.join(r.getMessage() for r in caplog.records
+                     if r.name == 'keystone_like.api.users')
+    assert user_id in text and 'wrong password' in text
+    assert 'disabled' in text
+    for secret in (original, support.PASSWORD, NEW_PASSWORD):
+        assert secret not in text
+
+
+def test_a_password_changed_meanwhile_is_not_overwritten(identity_api,
+                                                         monkeypatch):
+    user, _token = support.member(identity_api)
+    hash_password = passwords.hash_password
+
+    def concurrent_change(password, conf_):
+        # Another request changes the password while this one hashes.
+        with identity_api.database.session() as session:
+            users.set_password_hash(session, user['id'],
+                                    hash_password('third-Pa55word', conf_))
+        return hash_password(password, conf_)
+
+    monkeypatch.setattr(passwords, 'hash_password', concurrent_change)
+    response = change(identity_api, user['id'], None, support.PASSWORD)
+    support.assert_error(response, 401)
+    assert passwords.verify_password('third-Pa55word',
+                                     support.password_hash(user['id']))
+    assert support.events() == []

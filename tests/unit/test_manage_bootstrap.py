@@ -70,12 +70,14 @@ def test_bootstrap_creates_everything(migrated, caplog):
             ('member', 'reader')]
         admin = roles.get_role_by_name(session, 'admin')
         # The admin role on the project, the domain and the system.
-        assert sorted((a['role_id'], a.get('system') or a.get('project_id')
-                       or a.get('domain_id'))
-                      for a in effective.list_role_assignments(
-                          session, user_id=user['id'])) == sorted([
-            (admin['id'], 'default'), (admin['id'], project['id']),
-            (admin['id'], 'all')])
+        granted = sorted(
+            (a['role_id'], a.get('system') or a.get('project_id')
+             or a.get('domain_id'))
+            for a in effective.list_role_assignments(session,
+                                                     user_id=user['id']))
+        assert granted == sorted([(admin['id'], 'default'),
+                                  (admin['id'], project['id']),
+                                  (admin['id'], 'all')])
         assert {by_id[r] for r in effective.role_ids_on_project(
             session, user['id'], project['id'], 'default')} == {
             'admin', 'manager', 'member', 'reader'}

@@ -156,4 +156,3 @@ def test_list_filters(db_session, world):
     assert count(target_kind='system') == 1
     assert count(inherited=True) == 0
     assert assignments.has_assignments(db_session, world['g1'])
-
