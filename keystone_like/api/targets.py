@@ -31,8 +31,23 @@ def build(session, **ids):
     return target
 
 
+# domain_filter's answer when a domain-scoped token asks for another domain.
+NOTHING = object()
+
+
 def scoped_domain(token):
     """The target of lists a domain-scoped token may read: its domain."""
     if token.domain_id is None:
         return None
     return {'domain_id': token.domain_id}
+
+
+def domain_filter(token, asked):
+    """Return the domain a list is limited to: the one ``asked`` for, the
+    token's own for a domain-scoped token, or :data:`NOTHING` when a
+    domain-scoped token asks for another domain (as Keystone filters)."""
+    if token.domain_id is None:
+        return asked
+    if asked not in (None, token.domain_id):
+        return NOTHING
+    return token.domain_id

@@ -15,6 +15,7 @@ from keystone_like import api
 from keystone_like.api import auth
 from keystone_like.api import pagination
 from keystone_like.api import resources
+from keystone_like.api import targets
 from keystone_like.api.schemas import identity as schema
 from keystone_like import exceptions
 from keystone_like.identity import passwords
@@ -31,12 +32,6 @@ def _current_hash(session, user_id):
         return users.get_password_hash(session, user_id)
     except exceptions.NotFound:
         return None
-
-
-def user_target(user_id):
-    """Return the policy target of a request about user ``user_id``."""
-    # Flattened to "target.user.id" for the owner rule by api.context.
-    return {'user': {'id': user_id}}
 
 
 class UserResource:
@@ -58,6 +53,12 @@ class UserResource:
         return api.json_response({'user': resources.entity(
             request, self.interface, COLLECTION, ref)}, status=status)
 
+    def _authorize_user(self, session, request, action, user_id):
+        """Authorize ``identity:<action>`` on user ``user_id``."""
+        self.authorize(self.authenticate(session, request),
+                       'identity:' + action,
+                       targets.build(session, user=user_id), user_id=user_id)
+
     def _take_password(self, ref):
         """Return ``(ref without password, given?, hash or None)``."""
         ref = dict(ref)
@@ -73,8 +74,7 @@ class UserResource:
     def get_user(self, request, user_id):
         """GET /v3/users/{user_id}: the caller itself, or any for admins."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:get_user', user_target(user_id))
+            self._authorize_user(session, request, 'get_user', user_id)
             ref = users.get_user(session, user_id)
         return self._user_response(request, ref)
 
@@ -112,9 +112,8 @@ class UserResource:
     def list_user_projects(self, request, user_id):
         """GET /v3/users/{user_id}/projects: where the user has a role."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_user_projects',
-                           user_target(user_id))
+            self._authorize_user(session, request, 'list_user_projects',
+                                 user_id)
             users.get_user(session, user_id)
             refs = effective.projects_for_user(session, user_id)
         filters = {'name': resources.query(request, 'name'),
@@ -133,11 +132,13 @@ class UserResource:
         """POST /v3/users: 201; a password is hashed, never returned."""
         with self.session() as session:
             token = self.authenticate(session, request)
-            self.authorize(token, 'identity:create_user')
-        body = resources.json_body(request, schema.USER_CREATE)['user']
+            body = resources.json_body(request, schema.USER_CREATE)['user']
+            body = resources.domain_for_new(token, body)
+            self.authorize(token, 'identity:create_user', {'user': {
+                key: value for key, value in body.items()
+                if key != 'password'}})
         ref, _given, password_hash = self._take_password(body)
         ref.pop('id', None)  # Keystone assigns ids; it ignores one given.
-        ref = resources.domain_for_new(token, ref)
         with self.session() as session:
             user = users.create_user(session, ref,
                                      password_hash=password_hash)
@@ -147,11 +148,14 @@ class UserResource:
         """GET /v3/users with ``?name= &domain_id= &enabled=``, paged."""
         pager = pagination.Pager(request, self.backends.conf, 'identity')
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_users')
-            refs = users.list_users(
+            token = self.authenticate(session, request)
+            self.authorize(token, 'identity:list_users',
+                           targets.scoped_domain(token))
+            domain_id = targets.domain_filter(
+                token, resources.query(request, 'domain_id'))
+            refs = [] if domain_id is targets.NOTHING else users.list_users(
                 session, name=resources.query(request, 'name'),
-                domain_id=resources.query(request, 'domain_id'),
+                domain_id=domain_id,
                 enabled=resources.query_bool(request, 'enabled'),
                 page=pager.page())
         return api.json_response(pager.collection(self.interface,
@@ -160,8 +164,7 @@ class UserResource:
     def update_user(self, request, user_id):
         """PATCH /v3/users/{user_id}; a new password or disabling revokes."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:update_user', user_target(user_id))
+            self._authorize_user(session, request, 'update_user', user_id)
             users.get_user(session, user_id)  # 404 before hashing
         body = resources.json_body(request, schema.USER_UPDATE)['user']
         changes, password_given, password_hash = self._take_password(body)
@@ -176,8 +179,7 @@ class UserResource:
     def delete_user(self, request, user_id):
         """DELETE /v3/users/{user_id}: 204; its tokens are revoked."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:delete_user', user_target(user_id))
+            self._authorize_user(session, request, 'delete_user', user_id)
             users.delete_user(session, user_id)
             revocations.add_event(session, user_id=user_id)
         return resources.no_content()

@@ -98,6 +98,12 @@ ALL_OPTS = [
              'a larger ?limit= or list_limit is lowered to it, and a longer '
              'list is paginated as with list_limit even when no limit is '
              'set. Keystone\'s option of the same name.'),
+    cfg.IntOpt(
+        'max_project_tree_depth', default=5, min=1,
+        help='The deepest a project tree may grow, the domain not counted: '
+             'creating a project further down answers 403. Keystone\'s '
+             'option of the same name; large values make every token '
+             'validation walk longer ancestor chains.'),
     cfg.StrOpt(
         'state_dir', default='~/.keystone_like',
         help='Directory for the embedded SQLite database and the Fernet key '

@@ -24,6 +24,7 @@ from keystone_like.db import models
 from keystone_like.store import assignments
 from keystone_like.store import domains
 from keystone_like.store import groups
+from keystone_like.store import hierarchy
 from keystone_like.store import projects
 from keystone_like.store import roles
 
@@ -71,7 +72,7 @@ def role_ids_on_project(session, user_id, project_id, domain_id):
     """
     entries = (_grants(session, user_id, 'project', [project_id], False)
                + _grants(session, user_id, 'project',
-                         projects.ancestor_ids(session, project_id), True)
+                         hierarchy.ancestor_ids(session, project_id), True)
                + _grants(session, user_id, 'domain', [domain_id], True))
     return _effective_ids(session, entries)
 
@@ -102,7 +103,7 @@ def list_role_assignments(session, role_id=None, user_id=None, group_id=None,
     if project_id is not None:
         project_ids = [project_id]
         if include_subtree:
-            project_ids += projects.subtree_ids(session, project_id)
+            project_ids += hierarchy.subtree_ids(session, project_id)
     if effective:
         return _Expansion(session, user_id, project_ids, role_id).run(
             domain_id, inherited)
@@ -186,7 +187,7 @@ class _Expansion:
                     + self._list('domain', None, True))
         root = self.project_ids[0]
         project = projects.get_project(self.session, root)
-        sources = projects.ancestor_ids(self.session, root)
+        sources = hierarchy.ancestor_ids(self.session, root)
         if len(self.project_ids) > 1:
             sources += self.project_ids
         return (self._list('domain', [project['domain_id']], True)
@@ -201,11 +202,11 @@ class _Expansion:
         if self.project_ids is not None:
             reached = list(self.project_ids)
             if source_kind == 'project' and source_id in reached:
-                reached = projects.subtree_ids(self.session, source_id)
+                reached = hierarchy.subtree_ids(self.session, source_id)
         elif source_kind == 'domain':
-            reached = projects.ids_in_domain(self.session, source_id)
+            reached = hierarchy.ids_in_domain(self.session, source_id)
         else:
-            reached = projects.subtree_ids(self.session, source_id)
+            reached = hierarchy.subtree_ids(self.session, source_id)
         expanded = []
         for reached_id in reached:
             entry = copy.deepcopy(grant)

@@ -5,15 +5,15 @@
 
 As in Keystone, a project directly in a domain shows the domain's id as its
 ``parent_id``; the column stores None for it. A project with children
-cannot be deleted (Keystone's rule without ``cascade``).
+cannot be deleted without ``cascade`` (see :mod:`.hierarchy`).
 """
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import hierarchy
 from keystone_like.store import paging
 
 KIND = 'project'
@@ -34,19 +34,22 @@ def to_dict(row):
     return result
 
 
-def create_project(session, ref):
+def create_project(session, ref, max_depth=None):
     """Create a project from an API body; return it.
 
     ``domain_id`` may be left out when ``parent_id`` names a project; a
     ``parent_id`` equal to the domain id means "directly in the domain".
+    A project acting as a domain is a domain: see the domains module.
+    ``max_depth`` bounds the tree (``[DEFAULT] max_project_tree_depth``).
     """
     if ref.get('is_domain'):
-        raise exceptions.ValidationError(
-            'Projects acting as domains are not supported.')
+        raise ValueError('create a domain for is_domain')
     common.require(ref, 'name')
     core, extra = common.split(ref, COLUMNS, immutable={'id', 'is_domain'})
     _resolve_parent(session, core)
     common.get_row(session, models.Domain, core['domain_id'], 'domain')
+    if max_depth is not None:
+        hierarchy.check_new_child(session, core['parent_id'], max_depth)
     duplicate = common.duplicate_name(KIND, core['name'], core['domain_id'])
     if _find(session, core['name'], core['domain_id']) is not None:
         raise duplicate
@@ -118,59 +121,44 @@ def list_projects(session, name=None, domain_id=None, enabled=None,
     return [to_dict(row) for row in session.scalars(query)]
 
 
-def update_project(session, project_id, ref):
-    """Change the given attributes of a project; return it."""
+def update_project(session, project_id, ref, cascade=False):
+    """Change the given attributes of a project; return
+    ``(project, ids of other projects disabled with it)``.
+
+    Enabling needs enabled ancestors; disabling an enabled subtree needs
+    ``cascade``, which also carries an enable down the subtree and allows
+    no other change.
+    """
     row = common.get_row(session, models.Project, project_id, KIND)
     current = dict(to_dict(row), is_domain=False)
     common.check_unchanged(ref, current, IMMUTABLE)
+    if cascade and set(ref) - {'enabled', 'id'}:
+        raise exceptions.ValidationError(
+            'Cascade update is only allowed for enabled attribute.')
     core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
+    also_disabled = []
+    if core.get('enabled') is True:
+        if not row.enabled:
+            hierarchy.check_enabling(session, project_id)
+        if cascade:
+            hierarchy.enable_subtree(session, project_id)
+    elif core.get('enabled') is False and row.enabled:
+        also_disabled = hierarchy.disable(session, project_id, cascade)
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
-    return to_dict(row)
+    return to_dict(row), also_disabled
 
 
-def delete_project(session, project_id):
-    """Delete a project without children and its role assignments."""
-    row = common.get_row(session, models.Project, project_id, KIND)
-    child = session.scalar(sa.select(models.Project.id).where(
-        models.Project.parent_id == project_id).limit(1))
-    if child is not None:
-        raise exceptions.Forbidden(
-            'You are not authorized to perform the requested action: cannot '
-            'delete the project %s since it is not a leaf in the hierarchy.'
-            % project_id)
-    common.delete_assignments(session, project_ids=[project_id])
-    session.delete(row)
-    session.flush()
+def delete_project(session, project_id, cascade=False):
+    """Delete a leaf project (or, with ``cascade``, a disabled subtree)
+    and the role assignments on it; return the ids deleted."""
+    common.get_row(session, models.Project, project_id, KIND)
+    ids = hierarchy.deletable(session, project_id, cascade)
+    hierarchy.delete(session, ids)
+    return ids
 
 
-def ancestor_ids(session, project_id):
-    """Return the ids of the project's ancestors, parent first (no domain)."""
-    table = models.Project
-    up = (sa.select(table.id, table.parent_id, sa.literal(0).label('depth'))
-          .where(table.id == project_id).cte('up', recursive=True))
-    parent = orm.aliased(table)
-    up = up.union_all(sa.select(parent.id, parent.parent_id,
-                                (up.c.depth + 1).label('depth'))
-                      .where(parent.id == up.c.parent_id))
-    rows = session.execute(sa.select(up.c.id).where(up.c.depth > 0)
-                           .order_by(up.c.depth))
-    return [row.id for row in rows]
-
-
-def subtree_ids(session, project_id):
-    """Return the ids of every project below ``project_id`` (not itself)."""
-    table = models.Project
-    down = (sa.select(table.id).where(table.parent_id == project_id)
-            .cte('down', recursive=True))
-    child = orm.aliased(table)
-    down = down.union_all(sa.select(child.id)
-                          .where(child.parent_id == down.c.id))
-    return list(session.scalars(sa.select(down.c.id)))
-
-
-def ids_in_domain(session, domain_id):
-    """Return the ids of every project of the domain."""
-    return list(session.scalars(sa.select(models.Project.id).where(
-        models.Project.domain_id == domain_id)))
+def domain_as_project(domain):
+    """Return a domain as Keystone shows it among projects (is_domain)."""
+    return dict(domain, is_domain=True, domain_id=None, parent_id=None)

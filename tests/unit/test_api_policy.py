@@ -18,7 +18,6 @@ MANAGEMENT = [
     ('DELETE', '/v3/users/{admin}', None),
     ('POST', '/v3/projects', {'project': {'name': 'x'}}),
     ('GET', '/v3/projects', None),
-    ('GET', '/v3/projects/{project}', None),
     ('POST', '/v3/domains', {'domain': {'name': 'x'}}),
     ('GET', '/v3/domains', None),
     ('DELETE', '/v3/domains/default', None),

@@ -70,7 +70,8 @@ def test_duplicate_name_in_a_domain_is_409(admin):
     {'project': {'name': 'p', 'enabled': 1}},
     {'project': {'name': 'p', 'tags': ['a/b']}},
     {'project': {'name': 'p', 'domain_id': 'x' * 65}},
-    {'project': {'name': 'p', 'is_domain': True}}, {'project': 'p'}])
+    {'project': {'name': 'p', 'is_domain': True, 'parent_id': 'default'}},
+    {'project': 'p'}])
 def test_invalid_create_bodies_are_400(admin, body):
     support.assert_error(admin('POST', '/projects', body), 400)
 
@@ -93,7 +94,8 @@ def test_list_filters(admin):
     assert names('?parent_id=' + top['id']) == ['child']
     assert names('?domain_id=default&enabled=true') == [
         'admin', 'child', 'top']
-    assert names('?is_domain=true') == []
+    assert names('?is_domain=true') == ['Default', 'o']
+    assert names('?is_domain=false') == names()
     links = admin('GET', '/projects?name=top').json['links']
     assert links['self'] == 'http://localhost/v3/projects?name=top'
 

@@ -200,6 +200,6 @@ def test_projects_and_domains_for_user(db_session, world):
         db_session, world['alice'])] == ['p1a', 'p1a1']
     assert [d['name'] for d in effective.domains_for_user(
         db_session, world['alice'])] == ['d2']
-    projects.update_project(db_session, world['p1a'], {'enabled': False})
+    projects.update_project(db_session, world['p1a1'], {'enabled': False})
     assert [p['name'] for p in effective.projects_for_user(
-        db_session, world['alice'], enabled=True)] == ['p1a1']
+        db_session, world['alice'], enabled=True)] == ['p1a']

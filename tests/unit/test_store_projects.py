@@ -66,7 +66,8 @@ def test_domain_must_exist_and_be_given(db_session):
                                              'domain_id': 'nope'})
     with pytest.raises(exceptions.ValidationError, match="'domain_id'"):
         projects.create_project(db_session, {'name': 'x'})
-    with pytest.raises(exceptions.ValidationError, match='acting as domains'):
+    # A project acting as a domain is made by the domains module.
+    with pytest.raises(ValueError, match='create a domain'):
         projects.create_project(db_session, {'name': 'x', 'is_domain': True})
 
 
@@ -106,10 +107,12 @@ def test_list_filters(db_session, domain):
 def test_update_is_partial_and_keeps_immutables(db_session, domain):
     project = projects.create_project(db_session, {'name': 'p',
                                                    'domain_id': 'd1'})
-    updated = projects.update_project(db_session, project['id'], dict(
-        project, name='q', enabled=False, extra_field='v'))
+    updated, also_disabled = projects.update_project(
+        db_session, project['id'], dict(project, name='q', enabled=False,
+                                        extra_field='v'))
     assert updated == dict(project, name='q', enabled=False,
                            extra_field='v')
+    assert also_disabled == []
     for change in ({'domain_id': 'd2'}, {'parent_id': 'other'},
                    {'is_domain': True}, {'id': 'other'},
                    {'name': None}):
