@@ -13,6 +13,7 @@ from keystone_like import api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
+from keystone_like.api import targets
 from keystone_like import exceptions
 from keystone_like.store import domains
 from keystone_like.store import revocations
@@ -53,12 +54,20 @@ class DomainResource:
         return api.json_response({'domain': resources.entity(
             request, self.interface, COLLECTION, ref)}, status=status)
 
+    def _authorize_domain(self, session, request, action, domain_id):
+        """Authorize ``identity:<action>`` on domain ``domain_id``."""
+        self.authorize(self.authenticate(session, request),
+                       'identity:' + action,
+                       targets.build(session, domain=domain_id),
+                       domain_id=domain_id)
+
     def create_domain(self, request):
         """POST /v3/domains: 201 with the new domain."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:create_domain')
+            token = self.authenticate(session, request)
             body = resources.json_body(request, schema.DOMAIN_CREATE)
+            self.authorize(token, 'identity:create_domain',
+                           {'domain': body['domain']})
             ref = domains.create_domain(session, _explicit_id(body['domain']))
         return self._domain_response(request, ref, status=201)
 
@@ -66,28 +75,37 @@ class DomainResource:
         """GET /v3/domains with ``?name=`` and ``?enabled=``, paged."""
         pager = pagination.Pager(request, self.backends.conf, 'resource')
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_domains')
-            refs = domains.list_domains(
-                session, name=resources.query(request, 'name'),
-                enabled=resources.query_bool(request, 'enabled'),
-                page=pager.page())
+            token = self.authenticate(session, request)
+            self.authorize(token, 'identity:list_domains', {
+                'domain': {'id': token.domain_id}} if token.domain_id
+                else None)
+            if token.domain_id is not None:
+                # A domain-scoped reader sees its own domain only.
+                refs = domains.list_domains(
+                    session, ids=[token.domain_id],
+                    name=resources.query(request, 'name'),
+                    enabled=resources.query_bool(request, 'enabled'))
+            else:
+                refs = domains.list_domains(
+                    session, name=resources.query(request, 'name'),
+                    enabled=resources.query_bool(request, 'enabled'),
+                    page=pager.page())
         return api.json_response(pager.collection(self.interface,
                                                   COLLECTION, refs))
 
     def get_domain(self, request, domain_id):
         """GET /v3/domains/{domain_id}."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:get_domain')
+            self._authorize_domain(session, request, 'get_domain',
+                                   domain_id)
             ref = domains.get_domain(session, domain_id)
         return self._domain_response(request, ref)
 
     def update_domain(self, request, domain_id):
         """PATCH /v3/domains/{domain_id}; disabling revokes its tokens."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:update_domain')
+            self._authorize_domain(session, request, 'update_domain',
+                                   domain_id)
             changes = resources.json_body(
                 request, schema.DOMAIN_UPDATE)['domain']
             ref = domains.update_domain(session, domain_id, changes)
@@ -98,8 +116,8 @@ class DomainResource:
     def delete_domain(self, request, domain_id):
         """DELETE /v3/domains/{domain_id}: 204; 403 while it is enabled."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:delete_domain')
+            self._authorize_domain(session, request, 'delete_domain',
+                                   domain_id)
             domains.delete_domain(session, domain_id)
             revocations.add_event(session, domain_id=domain_id)
         return resources.no_content()
