@@ -316,20 +316,19 @@ def workspace_for(args):
 
 
 def failing_list(workspace):
-    """Write the last run's failing test ids to a file; return its path."""
-    if not (workspace / '.stestr').is_dir():
-        raise Failure('--failing: no previous run in %s' % workspace, 2)
-    done = subprocess.run(
-        console_script('stestr', None) + ['failing', '--list'],
-        capture_output=True, text=True, cwd=str(workspace))
-    ids = [line.split('[', 1)[0].strip() for line in done.stdout.splitlines()
-           if line.strip() and not line.startswith(('setUpClass',
-                                                    'tearDownClass'))]
-    # A class whose setUpClass failed shows as "setUpClass (module.Class)":
-    # select the whole class again.
-    for line in done.stdout.splitlines():
-        if line.startswith(('setUpClass (', 'tearDownClass (')):
-            ids.append(line.split('(', 1)[1].rstrip(')').strip())
+    """Write the last run's failing test ids to a file; return its path.
+
+    The tests of a class whose setUpClass failed never ran: they come from
+    the last summary's ``not_run_ids``.
+    """
+    try:
+        summary = json.loads((workspace / 'summary.json').read_text())
+    except (OSError, ValueError):
+        raise Failure('--failing: no previous run in %s' % workspace,
+                      2) from None
+    ids = [test_id for test_id in summary.get('failed_ids', [])
+           if class_of(test_id) is None]
+    ids += summary.get('not_run_ids', [])
     if not ids:
         raise Failure('--failing: the last run in %s has no failing test'
                       % workspace, 2)
@@ -373,8 +372,29 @@ def error_tail(text, lines=3):
     return kept[-lines:]
 
 
-def report(workspace, tempest_code):
-    """Print the counts, write summary.json and failures.txt; return them."""
+def listed_tests(argv, workspace, env):
+    """The test ids ``argv`` (a ``tempest run`` line) selects."""
+    done = subprocess.run(argv + ['--list-tests'], capture_output=True,
+                          text=True, cwd=str(workspace), env=env,
+                          stdin=subprocess.DEVNULL)
+    return [line.split('[', 1)[0].strip() for line in done.stdout.splitlines()
+            if line.startswith(('tempest.', 'keystone_tempest_plugin.'))]
+
+
+def class_of(fixture_id):
+    """``module.Class`` of a ``setUpClass (module.Class)`` result id."""
+    if fixture_id.startswith(('setUpClass (', 'tearDownClass (')):
+        return fixture_id.split('(', 1)[1].rstrip(')').strip()
+    return None
+
+
+def report(workspace, tempest_code, listed):
+    """Write summary.json and failures.txt; return the counts.
+
+    ``passed``, ``failed`` and ``skipped`` count results as tempest does (a
+    class whose setUpClass failed is one failure); ``not_run`` counts the
+    ``listed`` tests of such classes, which never ran.
+    """
     results = last_results(workspace)
     counts = {'passed': 0, 'failed': 0, 'skipped': 0}
     failures = []
@@ -386,16 +406,21 @@ def report(workspace, tempest_code):
         elif status in ('fail', 'uxsuccess'):
             counts['failed'] += 1
             failures.append((test_id, error_tail(details)))
+    broken = {class_of(test_id) for test_id, _ in failures} - {None}
+    not_run = [test_id for test_id in listed if test_id not in results
+               and test_id.rsplit('.', 1)[0] in broken]
     lines = []
     for test_id, tail in failures:
         lines.append(test_id)
         lines.extend('    ' + line for line in tail)
     (workspace / 'failures.txt').write_text('\n'.join(lines) + '\n')
-    summary = dict(counts, tempest_exit=tempest_code,
-                   failed_ids=[test_id for test_id, _ in failures])
+    summary = dict(counts, not_run=len(not_run), selected=len(listed),
+                   tempest_exit=tempest_code,
+                   failed_ids=[test_id for test_id, _ in failures],
+                   not_run_ids=not_run)
     (workspace / 'summary.json').write_text(json.dumps(summary, indent=2)
                                             + '\n')
-    return counts
+    return dict(counts, not_run=len(not_run))
 
 
 def parse_args(argv):
@@ -499,8 +524,12 @@ def run(args, rest):
         if any(a in ('--list-tests', '-l') for a in rest):
             ok = tempest_code == 0
             return tempest_code
-        counts = report(workspace, tempest_code)
-        total = sum(counts.values())
+        counts = report(workspace, tempest_code,
+                        listed_tests(argv, workspace, env))
+        total = counts['passed'] + counts['failed'] + counts['skipped']
+        if counts['not_run']:
+            log('%d more tests did not run: the setUpClass of their class '
+                'failed (counted once each in "failed")' % counts['not_run'])
         log('failures: %s; summary: %s'
             % (workspace / 'failures.txt', workspace / 'summary.json'))
         print('%d passed, %d failed, %d skipped'
