@@ -398,11 +398,15 @@ def report(workspace, tempest_code, listed):
     results = last_results(workspace)
     counts = {'passed': 0, 'failed': 0, 'skipped': 0}
     failures = []
+    passed = []
+    skipped = {}
     for test_id, (status, details) in sorted(results.items()):
         if status in ('success', 'xfail'):
             counts['passed'] += 1
+            passed.append(test_id)
         elif status == 'skip':
             counts['skipped'] += 1
+            skipped[test_id] = (error_tail(details, 1) or [''])[0]
         elif status in ('fail', 'uxsuccess'):
             counts['failed'] += 1
             failures.append((test_id, error_tail(details)))
@@ -417,7 +421,8 @@ def report(workspace, tempest_code, listed):
     summary = dict(counts, not_run=len(not_run), selected=len(listed),
                    tempest_exit=tempest_code,
                    failed_ids=[test_id for test_id, _ in failures],
-                   not_run_ids=not_run)
+                   not_run_ids=not_run, passed_ids=passed,
+                   skipped=skipped)
     (workspace / 'summary.json').write_text(json.dumps(summary, indent=2)
                                             + '\n')
     return dict(counts, not_run=len(not_run))
