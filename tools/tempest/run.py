@@ -392,8 +392,8 @@ def report(workspace, tempest_code, listed):
     """Write summary.json and failures.txt; return the counts.
 
     ``passed``, ``failed`` and ``skipped`` count results as tempest does (a
-    class whose setUpClass failed is one failure); ``not_run`` counts the
-    ``listed`` tests of such classes, which never ran.
+    class whose setUpClass failed or skipped is one result); ``not_run`` and
+    ``skipped_with_class`` count the ``listed`` tests of such classes.
     """
     results = last_results(workspace)
     counts = {'passed': 0, 'failed': 0, 'skipped': 0}
@@ -413,19 +413,26 @@ def report(workspace, tempest_code, listed):
     broken = {class_of(test_id) for test_id, _ in failures} - {None}
     not_run = [test_id for test_id in listed if test_id not in results
                and test_id.rsplit('.', 1)[0] in broken]
+    skipped_classes = {class_of(test_id) for test_id in skipped} - {None}
+    skipped_with_class = [test_id for test_id in listed
+                          if test_id not in results
+                          and test_id.rsplit('.', 1)[0] in skipped_classes]
     lines = []
     for test_id, tail in failures:
         lines.append(test_id)
         lines.extend('    ' + line for line in tail)
     (workspace / 'failures.txt').write_text('\n'.join(lines) + '\n')
     summary = dict(counts, not_run=len(not_run), selected=len(listed),
+                   skipped_with_class=len(skipped_with_class),
                    tempest_exit=tempest_code,
                    failed_ids=[test_id for test_id, _ in failures],
                    not_run_ids=not_run, passed_ids=passed,
                    skipped=skipped)
     (workspace / 'summary.json').write_text(json.dumps(summary, indent=2)
                                             + '\n')
-    return dict(counts, not_run=len(not_run))
+    return dict(counts, not_run=len(not_run),
+                skipped_with_class=len(skipped_with_class),
+                selected=len(listed))
 
 
 def parse_args(argv):
@@ -532,9 +539,11 @@ def run(args, rest):
         counts = report(workspace, tempest_code,
                         listed_tests(argv, workspace, env))
         total = counts['passed'] + counts['failed'] + counts['skipped']
-        if counts['not_run']:
-            log('%d more tests did not run: the setUpClass of their class '
-                'failed (counted once each in "failed")' % counts['not_run'])
+        log('%d tests selected; %d did not run because the setUpClass of '
+            'their class failed (one "failed" per class), %d because their '
+            'class was skipped (one "skipped" per class)'
+            % (counts['selected'], counts['not_run'],
+               counts['skipped_with_class']))
         log('failures: %s; summary: %s'
             % (workspace / 'failures.txt', workspace / 'summary.json'))
         print('%d passed, %d failed, %d skipped'
