@@ -373,12 +373,21 @@ def error_tail(text, lines=3):
 
 
 def listed_tests(argv, workspace, env):
-    """The test ids ``argv`` (a ``tempest run`` line) selects."""
+    """The test ids (with their ``[attributes]``) ``argv`` selects."""
+    if '--load-list' in argv:
+        path = pathlib.Path(argv[argv.index('--load-list') + 1])
+        return [line.strip() for line in path.read_text().splitlines()
+                if line.strip()]
     done = subprocess.run(argv + ['--list-tests'], capture_output=True,
                           text=True, cwd=str(workspace), env=env,
                           stdin=subprocess.DEVNULL)
-    return [line.split('[', 1)[0].strip() for line in done.stdout.splitlines()
+    return [line.strip() for line in done.stdout.splitlines()
             if line.startswith(('tempest.', 'keystone_tempest_plugin.'))]
+
+
+def class_of_test(test_id):
+    """``module.Class`` of ``module.Class.test_name[attributes]``."""
+    return test_id.split('[', 1)[0].rsplit('.', 1)[0]
 
 
 def class_of(fixture_id):
@@ -412,11 +421,11 @@ def report(workspace, tempest_code, listed):
             failures.append((test_id, error_tail(details)))
     broken = {class_of(test_id) for test_id, _ in failures} - {None}
     not_run = [test_id for test_id in listed if test_id not in results
-               and test_id.rsplit('.', 1)[0] in broken]
+               and class_of_test(test_id) in broken]
     skipped_classes = {class_of(test_id) for test_id in skipped} - {None}
     skipped_with_class = [test_id for test_id in listed
                           if test_id not in results
-                          and test_id.rsplit('.', 1)[0] in skipped_classes]
+                          and class_of_test(test_id) in skipped_classes]
     lines = []
     for test_id, tail in failures:
         lines.append(test_id)
