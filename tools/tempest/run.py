@@ -436,7 +436,7 @@ def report(workspace, tempest_code, listed):
                    tempest_exit=tempest_code,
                    failed_ids=[test_id for test_id, _ in failures],
                    not_run_ids=not_run, passed_ids=passed,
-                   skipped=skipped)
+                   skip_reasons=skipped)
     (workspace / 'summary.json').write_text(json.dumps(summary, indent=2)
                                             + '\n')
     return dict(counts, not_run=len(not_run),
