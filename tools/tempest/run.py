@@ -491,13 +491,13 @@ def parse_args(argv):
     return args, rest
 
 
-def tempest_argv(args, rest, config_path, workspace):
+def tempest_argv(args, rest, config_path, load_list=None):
     """The ``tempest run`` command line."""
     argv = console_script('tempest', None) + [
         'run', '--config-file', str(config_path),
         '--concurrency', str(args.concurrency)]
-    if args.failing:
-        argv += ['--load-list', str(failing_list(workspace))]
+    if load_list is not None:
+        argv += ['--load-list', str(load_list)]
     elif not any(arg.split('=', 1)[0] in SELECTION_ARGS for arg in rest):
         patterns = [DEFAULT_REGEX]
         if not args.no_plugin:
@@ -513,6 +513,7 @@ def run(args, rest):
     workspace = workspace_for(args)
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / 'lock').mkdir(exist_ok=True)
+    load_list = failing_list(workspace) if args.failing else None
     service = None
     ok = False
     try:
@@ -535,7 +536,7 @@ def run(args, rest):
         config_path = workspace / 'tempest.conf'
         config_path.write_text(render_ini(
             tempest_conf(args, uri_v3, password, workspace)))
-        argv = tempest_argv(args, rest, config_path, workspace)
+        argv = tempest_argv(args, rest, config_path, load_list)
         log('workspace %s' % workspace)
         log('running: %s' % ' '.join(argv))
         env = {k: v for k, v in os.environ.items()
