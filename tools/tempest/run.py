@@ -260,7 +260,8 @@ def tempest_conf(args, uri_v3, password, workspace):
     identity_features = {name: features for name in FEATURE_FLAGS}
     identity_features.update({
         'api_v2': False, 'api_v3': True,
-        'api_extensions': 'all' if features else '',
+        # Part 1 of the API has OS-INHERIT; --features turns on the rest.
+        'api_extensions': 'all' if features else 'OS-INHERIT',
         'domain_specific_drivers': False,
         'immutable_user_source': False,
         # keystone-tempest-plugin: no federation scenario tests here.
