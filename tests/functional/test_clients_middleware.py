@@ -115,7 +115,9 @@ def test_valid_token_reaches_the_app_with_identity_headers(
     assert seen['HTTP_X_PROJECT_NAME'] == 'admin'
     assert seen['HTTP_X_PROJECT_DOMAIN_ID'] == 'default'
     assert seen['HTTP_X_PROJECT_DOMAIN_NAME'] == 'Default'
-    assert seen['HTTP_X_ROLES'].split(',') == ['admin']
+    # The roles admin implies reach the service too.
+    assert sorted(seen['HTTP_X_ROLES'].split(',')) == [
+        'admin', 'manager', 'member', 'reader']
     catalog = json.loads(seen['HTTP_X_SERVICE_CATALOG'])
     assert [s['type'] for s in catalog] == ['identity']
     assert seen['keystone.token_info']['token']['user']['id'] == admin.id
@@ -141,7 +143,7 @@ def test_member_token_carries_its_roles(protected, identity_service,
     seen = call(protected, token).json
     assert seen['HTTP_X_USER_ID'] == user.id
     assert seen['HTTP_X_PROJECT_ID'] == project.id
-    assert seen['HTTP_X_ROLES'] == 'member'
+    assert sorted(seen['HTTP_X_ROLES'].split(',')) == ['member', 'reader']
     # Disabling the user kills its tokens at once.
     keystone.users.update(user, enabled=False)
     assert_rejected(call(protected, token), identity_service)

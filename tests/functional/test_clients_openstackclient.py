@@ -1,9 +1,9 @@
 """The real ``openstack`` CLI (python-openstackclient) against service-all.
 
-Each command is a child process with only the ``OS_*`` variables the
-service's bootstrap printed (plus ``OS_INTERFACE=admin`` for management:
-those routes live on the admin listener, which the catalog's admin
-endpoint names). ``-f json`` output is parsed and checked.
+Each command is a child process with only the ``OS_*`` lines ``service-manage
+setup`` printed (the operator's password in its placeholder), nothing else:
+no ``OS_INTERFACE``, so management goes to the public listener, as with
+Keystone. ``-f json`` output is parsed and checked.
 """
 
 from concurrent import futures
@@ -43,13 +43,12 @@ class Failed(AssertionError):
         self.completed = completed
 
 
-def osc(identity, *argv, admin=True, env=None):
+def osc(identity, *argv, env=None):
     """Run ``openstack argv``; return parsed JSON output, or stdout."""
-    extra = {'OS_INTERFACE': 'admin'} if admin else {}
-    extra.update(env or {})
     completed = subprocess.run(
         openstack_command() + list(argv), capture_output=True, text=True,
-        env=identity.os_environ(**extra), timeout=COMMAND_TIMEOUT,
+        env=identity.printed_environ(**(env or {})),
+        timeout=COMMAND_TIMEOUT,
         stdin=subprocess.DEVNULL, cwd=str(identity.directory))
     if completed.returncode != 0:
         raise Failed(argv, completed)
@@ -86,8 +85,7 @@ def names(rows):
 
 
 def test_token_issue_and_revoke(identity_service):
-    issued = osc(identity_service, 'token', 'issue', '-f', 'json',
-                 admin=False)
+    issued = osc(identity_service, 'token', 'issue', '-f', 'json')
     assert set(issued) >= {'id', 'expires', 'project_id', 'user_id'}
     token = issued['id']
     status, body = identity_service.validate(
@@ -104,8 +102,7 @@ def test_token_issue_and_revoke(identity_service):
 
 
 def test_catalog_list(identity_service):
-    catalog = osc(identity_service, 'catalog', 'list', '-f', 'json',
-                  admin=False)
+    catalog = osc(identity_service, 'catalog', 'list', '-f', 'json')
     [identity] = [row for row in catalog if row['Type'] == 'identity']
     assert identity['Name'] == 'keystone'
     by_interface = {e['interface']: e['url'] for e in identity['Endpoints']}
@@ -114,13 +111,11 @@ def test_catalog_list(identity_service):
                             'admin': identity_service.admin_url}
 
 
-@pytest.mark.parametrize('identity_service', ['sqlite'], indirect=True)
-def test_management_commands_need_the_admin_interface(identity_service):
-    # On the public listener the management routes do not exist.
-    with pytest.raises(Failed) as caught:
-        osc(identity_service, 'user', 'list', admin=False)
-    assert 'Not Found' in caught.value.completed.stderr or \
-        '404' in caught.value.completed.stderr
+def test_printed_lines_manage_with_no_interface_set(identity_service):
+    # The first thing a new user tries after the quick start.
+    assert 'OS_INTERFACE' not in identity_service.printed_environ()
+    users = osc(identity_service, 'user', 'list', '-f', 'json')
+    assert 'admin' in names(users)
 
 
 # Every CLI run costs about a second of CPU (imports), so the full cycle
@@ -189,9 +184,8 @@ def test_create_list_show_delete_everything(identity_service):
         ('endpoint', 'list', '--service', created_service['id']) + j,
         ('role', 'assignment', 'list', '--user', user, '--names') + j,
         (('token', 'issue') + j, {
-            'admin': False, 'env': {'OS_USERNAME': user,
-                                    'OS_PASSWORD': password,
-                                    'OS_PROJECT_NAME': project}}))
+            'env': {'OS_USERNAME': user, 'OS_PASSWORD': password,
+                    'OS_PROJECT_NAME': project}}))
     assert shown_domain['id'] == created_domain['id']
     assert shown_domain['description'] == 'from the cli'
     assert shown_project['id'] == created_project['id']
@@ -229,3 +223,81 @@ def test_create_list_show_delete_everything(identity_service):
                                         '/v3/' + path,
                                         headers={'X-Auth-Token': token})
         assert status == 404, path
+
+
+@pytest.mark.parametrize('identity_service', ['sqlite'], indirect=True)
+def test_groups_implied_roles_and_system_assignments(identity_service):
+    """What part 1 of the identity API adds, driven by the CLI alone."""
+    identity = identity_service
+    group, user, prior, project = (unique('osc-grp'), unique('osc-usr'),
+                                   unique('osc-prior'), unique('osc-prj'))
+    password = 'Osc-' + uuid.uuid4().hex
+    j = ('-f', 'json')
+    made_group, made_user, made_prior, made_project = osc_all(
+        identity,
+        ('group', 'create', '--domain', 'default', group) + j,
+        ('user', 'create', '--domain', 'default', '--password', password,
+         user) + j,
+        ('role', 'create', prior) + j,
+        ('project', 'create', '--domain', 'default', project) + j)
+
+    # The group brings a role on the project; the prior role implies
+    # reader; the user holds the reader role on the system.
+    osc_all(identity,
+            ('group', 'add', 'user', group, user),
+            ('implied', 'role', 'create', '--implied-role', 'reader',
+             prior) + j,
+            ('role', 'add', '--group', group, '--project', project, prior),
+            ('role', 'add', '--user', user, '--system', 'all', 'reader'))
+    (contains, implied, on_system, effective, user_groups) = osc_all(
+        identity,
+        ('group', 'contains', 'user', group, user),
+        ('implied', 'role', 'list') + j,
+        ('role', 'assignment', 'list', '--system', 'all', '--names') + j,
+        ('role', 'assignment', 'list', '--effective', '--user',
+         made_user['id'], '--names') + j,
+        ('group', 'list', '--user', made_user['id']) + j)
+    assert '%s in group %s' % (user, group) in contains
+    assert {(r['Prior Role Name'], r['Implied Role Name'])
+            for r in implied} >= {(prior, 'reader'),
+                                  ('admin', 'manager')}
+    assert ('reader', '%s@Default' % user) in {
+        (r['Role'], r['User']) for r in on_system}
+    assert {(r['Role'], r['Project']) for r in effective} >= {
+        (prior, '%s@Default' % project), ('reader', '%s@Default' % project)}
+    assert [g['Name'] for g in user_groups] == [group]
+
+    # The user's own tokens: project-scoped through the group (with the
+    # implied role), and system-scoped.
+    as_user = {'OS_USERNAME': user, 'OS_PASSWORD': password,
+               'OS_PROJECT_NAME': project}
+    on_project, system_token = osc_all(
+        identity,
+        (('token', 'issue') + j, {'env': as_user}),
+        (('token', 'issue') + j, {'env': {
+            'OS_USERNAME': user, 'OS_PASSWORD': password,
+            'OS_PROJECT_NAME': '', 'OS_PROJECT_DOMAIN_NAME': '',
+            'OS_SYSTEM_SCOPE': 'all'}}))
+    admin_token = identity.password_token()
+    status, body = identity.validate(identity.public_port, admin_token,
+                                     on_project['id'])
+    assert status == 200
+    assert {r['name'] for r in body['token']['roles']} == {prior, 'reader'}
+    status, body = identity.validate(identity.public_port, admin_token,
+                                     system_token['id'])
+    assert status == 200 and body['token']['system'] == {'all': True}
+
+    # Leaving the group takes the project role (and revokes the token).
+    osc_all(identity,
+            ('group', 'remove', 'user', group, user),
+            ('role', 'remove', '--user', user, '--system', 'all', 'reader'))
+    for token in (on_project['id'], system_token['id']):
+        status, _ = identity.validate(identity.public_port, admin_token,
+                                      token)
+        assert status == 404
+    osc_all(identity,
+            ('implied', 'role', 'delete', '--implied-role', 'reader', prior),
+            ('group', 'delete', made_group['id']),
+            ('user', 'delete', made_user['id']),
+            ('project', 'delete', made_project['id']))
+    osc(identity, 'role', 'delete', made_prior['id'])

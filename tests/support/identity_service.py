@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import pathlib
+import shlex
 import subprocess
 import sys
 import time
@@ -201,11 +202,30 @@ class IdentityService:
     def setup(self):
         """Write the config and run ``service-manage setup``."""
         self.primary.write_config()
-        return self.manage(
+        completed = self.manage(
             'setup',
             '--bootstrap-public-url', self.auth_url,
             '--bootstrap-admin-url', self.admin_url,
             env={'OS_BOOTSTRAP_PASSWORD': self.admin_password})
+        self.setup_output = completed.stdout
+        return completed
+
+    def printed_environ(self, **extra):
+        """The ``export OS_*=...`` lines ``setup`` printed, as an environ.
+
+        The password was given, so setup printed a placeholder for it: the
+        operator's own password goes there, nothing else is added.
+        """
+        variables = {}
+        for line in self.setup_output.splitlines():
+            words = shlex.split(line)
+            if words[:1] == ['export'] and '=' in words[1]:
+                name, value = words[1].split('=', 1)
+                variables[name] = value
+        assert variables['OS_PASSWORD'] == '<the password of admin>'
+        variables['OS_PASSWORD'] = self.admin_password
+        variables.update(extra)
+        return clean_environ(**variables)
 
     def start(self):
         """Start the primary node; return once it is ready."""
