@@ -14,6 +14,7 @@ from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
 from keystone_like.api import domains
+from keystone_like.api import json_home
 from keystone_like.api import projects
 from keystone_like.api import roles
 from keystone_like.api import users
@@ -22,7 +23,7 @@ from keystone_like import backends as ks_backends
 from keystone_like import conf
 from keystone_like import exceptions
 
-MOUNT = '/v3'
+MOUNT = versions.V3_MOUNT
 RESOURCES = (auth.AuthResource, users.UserResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, catalog.CatalogResource)
@@ -59,9 +60,12 @@ class V3Base(api.Application):
         context.authorize(self.backends, token, action, target)
 
     def show_version(self, request):
-        """Answer 200 with the v3 version document."""
+        """Answer 200 with the v3 version document (or JSON-Home)."""
+        if json_home.wanted(request):
+            return json_home.response(self.routes)
         root = versions.base_url(request, self.interface, mount=MOUNT)
-        return api.json_response({'version': versions.v3_version(root)})
+        return api.json_response({'version': versions.v3_version(root)},
+                                 headers=[versions.VARY])
 
 
 def _routes(kind):
@@ -86,11 +90,16 @@ class AdminV3(PublicV3):
     hidden_routes = ()
 
 
+def v3_class(interface):
+    """Return the /v3 app class of a listener (its routes feed JSON-Home)."""
+    return AdminV3 if interface == 'admin' else PublicV3
+
+
 def public_app_factory(global_conf, **local_conf):
     """paste.deploy factory of ``public_service``."""
-    return PublicV3('public', ks_backends.get(conf.CONF))
+    return v3_class('public')('public', ks_backends.get(conf.CONF))
 
 
 def admin_app_factory(global_conf, **local_conf):
     """paste.deploy factory of ``admin_service``."""
-    return AdminV3('admin', ks_backends.get(conf.CONF))
+    return v3_class('admin')('admin', ks_backends.get(conf.CONF))
