@@ -8,6 +8,7 @@ from keystone_like import api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
+from keystone_like import exceptions
 from keystone_like.store import projects
 from keystone_like.store import revocations
 
@@ -18,6 +19,7 @@ def _new_project(token, ref):
     ref = dict(ref)
     # Keystone assigns ids itself and ignores one given in the body.
     ref.pop('id', None)
+    ref.setdefault('description', '')
     if ref.get('parent_id') is None:
         # Under a parent, the store takes the parent's domain instead.
         ref = resources.domain_for_new(token, ref)
@@ -41,13 +43,19 @@ class ProjectResource:
             request, self.interface, COLLECTION, ref)}, status=status)
 
     def create_project(self, request):
-        """POST /v3/projects: 201; the domain defaults as in Keystone."""
+        """POST /v3/projects: 201; the domain defaults as in Keystone.
+
+        An unknown domain or parent is a bad request (400), as in Keystone.
+        """
         with self.session() as session:
             token = self.authenticate(session, request)
             self.authorize(token, 'identity:create_project')
             body = resources.json_body(request, schema.PROJECT_CREATE)
-            ref = projects.create_project(
-                session, _new_project(token, body['project']))
+            try:
+                ref = projects.create_project(
+                    session, _new_project(token, body['project']))
+            except exceptions.NotFound as exc:
+                raise exceptions.ValidationError(exc.message) from None
         return self._project_response(request, ref, status=201)
 
     def list_projects(self, request):
