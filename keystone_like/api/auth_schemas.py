@@ -61,7 +61,9 @@ TOKEN_ISSUE = {
             'identity': {
                 'type': 'object',
                 'properties': {
-                    'methods': {'type': 'array',
+                    # Stricter than Keystone, which drops a repeated
+                    # method silently: a repeat is a client's mistake.
+                    'methods': {'type': 'array', 'uniqueItems': True,
                                 'items': {'type': 'string'}},
                     'password': _PASSWORD,
                     'token': _TOKEN,

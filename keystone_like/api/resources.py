@@ -29,6 +29,7 @@ _EXPECTATIONS = {
     'pattern': lambda e: 'does not have the expected format',
     'minProperties': lambda e: 'must not be empty',
     'minItems': lambda e: 'must not be empty',
+    'uniqueItems': lambda e: 'must not repeat an item',
 }
 
 
