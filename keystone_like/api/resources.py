@@ -14,10 +14,6 @@ from keystone_like.api import versions
 from keystone_like import conf
 from keystone_like import exceptions
 
-INVALID_JSON = ('Expecting to find valid JSON in request body. The server '
-                'could not comply with the request since it is either '
-                'malformed or otherwise incorrect. The client is assumed to '
-                'be in error.')
 _EXPECTATIONS = {
     'type': lambda e: 'expected %s' % _or(e.validator_value),
     'enum': lambda e: 'must be one of %s' % ', '.join(
@@ -45,7 +41,7 @@ def json_body(request, schema):
         body = None
     if request.body and not isinstance(body, dict):
         # Keystone's words for a body that is not a JSON object.
-        raise exceptions.ValidationError(INVALID_JSON)
+        raise exceptions.expecting('valid JSON', 'request body')
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft7Validator(schema).iter_errors(body))
     if error is not None:

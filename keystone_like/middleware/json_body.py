@@ -8,14 +8,10 @@ their ``Content-Type``. The body is not read here: a chunked body, whose
 length is unknown until read, counts as a body.
 """
 
-import http
-
+from keystone_like import exceptions
 from keystone_like.middleware import errors
 
-MESSAGE = ('Expecting to find application/json in Content-Type header. The '
-           'server could not comply with the request since it is either '
-           'malformed or otherwise incorrect. The client is assumed to be '
-           'in error.')
+REFUSAL = exceptions.expecting('application/json', 'Content-Type header')
 
 
 def has_body(environ):
@@ -44,8 +40,8 @@ class JsonBody:
     def __call__(self, environ, start_response):
         """Refuse a non-JSON body; pass everything else through."""
         if has_body(environ) and not is_json(environ.get('CONTENT_TYPE', '')):
-            return errors.error_response(http.HTTPStatus.BAD_REQUEST,
-                                         MESSAGE)(environ, start_response)
+            return errors.error_response(REFUSAL.code, REFUSAL.message)(
+                environ, start_response)
         return self.app(environ, start_response)
 
 

@@ -80,3 +80,18 @@ def test_patch_answers_what_get_answers_extras_included(admin, collection):
     assert (shown[member]['x_first'], shown[member]['x_second']) == (
         'one', 'two')
     assert 'extra' not in shown[member]
+
+
+def test_endpoint_reference_errors_use_keystones_words(admin):
+    suffix = (' The server could not comply with the request since it is '
+              'either malformed or otherwise incorrect. The client is '
+              'assumed to be in error.')
+    body = {'service_id': 'nope', 'interface': 'public', 'url': 'http://x/'}
+    response = admin('POST', '/endpoints', {'endpoint': body})
+    assert response.status_int == 400
+    assert response.json['error']['message'] == (
+        'Expecting to find endpoint service_id in service table.' + suffix)
+    body = dict(body, service_id=_service(admin), region_id='nope')
+    response = admin('POST', '/endpoints', {'endpoint': body})
+    assert response.json['error']['message'] == (
+        'Expecting to find endpoint region_id in region table.' + suffix)
