@@ -31,6 +31,14 @@ class ValidationError(Error):
     default_message = 'The request you have made is invalid.'
 
 
+def expecting(what, where):
+    """Return Keystone's ValidationError "Expecting to find <what> in ..."."""
+    return ValidationError(
+        'Expecting to find %s in %s. The server could not comply with the '
+        'request since it is either malformed or otherwise incorrect. The '
+        'client is assumed to be in error.' % (what, where))
+
+
 class Unauthorized(Error):
     """Authentication is missing or failed (401)."""
 

@@ -118,22 +118,25 @@ class AuthResource:
                                      'auth/catalog')}})
 
     def get_auth_projects(self, request):
-        """GET /auth/projects: the projects the caller has a role on."""
+        """GET /auth/projects: the projects the caller has a role on.
+
+        As in Keystone, disabled projects and projects of disabled domains
+        are listed too, each with its own ``enabled``.
+        """
         with self.session() as session:
             caller = self.authenticate(session, request)
             self.authorize(caller, 'identity:get_auth_projects')
-            refs = effective.projects_for_user(session, caller.user_id,
-                                               enabled=True)
+            refs = effective.projects_for_user(session, caller.user_id)
         return api.json_response(resources.collection(
             request, self.interface, 'projects', refs, path='auth/projects'))
 
     def get_auth_domains(self, request):
-        """GET /auth/domains: the domains the caller has a role on."""
+        """GET /auth/domains: the domains the caller has a role on, the
+        disabled ones too (as in Keystone)."""
         with self.session() as session:
             caller = self.authenticate(session, request)
             self.authorize(caller, 'identity:get_auth_domains')
-            refs = effective.domains_for_user(session, caller.user_id,
-                                              enabled=True)
+            refs = effective.domains_for_user(session, caller.user_id)
         return api.json_response(resources.collection(
             request, self.interface, 'domains', refs, path='auth/domains'))
 
@@ -160,7 +163,7 @@ class AuthResource:
         caller = self.authenticate(session, request)
         token_id = request.headers.get(context.SUBJECT_HEADER)
         if not token_id:
-            raise provider.TokenNotFound()
+            raise provider.TokenNotFound('No token in the request')
         subject = self.backends.tokens.validate(
             session, token_id, allow_expired=allow_expired)
         self.authorize(caller, action,

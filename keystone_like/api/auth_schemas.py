@@ -61,7 +61,9 @@ TOKEN_ISSUE = {
             'identity': {
                 'type': 'object',
                 'properties': {
-                    'methods': {'type': 'array',
+                    # Stricter than Keystone, which drops a repeated
+                    # method silently: a repeat is a client's mistake.
+                    'methods': {'type': 'array', 'uniqueItems': True,
                                 'items': {'type': 'string'}},
                     'password': _PASSWORD,
                     'token': _TOKEN,
@@ -112,7 +114,7 @@ def parse(request, conf):
     methods = identity['methods']
     for method in methods:
         if method not in identity:
-            raise _missing(method, 'auth.identity')
+            raise exceptions.expecting(method, 'auth.identity')
     if not methods or set(methods) - set(formats.METHODS):
         raise exceptions.Unauthorized()
     parsed = AuthRequest(methods=sorted(set(methods)),
@@ -159,12 +161,5 @@ def _check_ref(ref, field, needs_domain=False):
             % field)
     if needs_domain and ref.get('name'):
         if 'domain' not in ref:
-            raise _missing('domain', field)
+            raise exceptions.expecting('domain', field)
         _check_ref(ref['domain'], field + '.domain')
-
-
-def _missing(attribute, target):
-    return exceptions.ValidationError(
-        "Expecting to find %s in %s. The server could not comply with the "
-        "request since it is either malformed or otherwise incorrect. The "
-        "client is assumed to be in error." % (attribute, target))

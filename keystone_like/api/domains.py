@@ -21,11 +21,12 @@ from keystone_like.store import revocations
 COLLECTION = 'domains'
 
 
-def _explicit_id(ref):
+def _new_domain(ref):
     ref = dict(ref)
     # Keystone assigns ids itself and ignores one given in the body; a
     # chosen id comes as explicit_domain_id and must look like a UUID.
     ref.pop('id', None)
+    ref.setdefault('description', '')
     explicit = ref.pop('explicit_domain_id', None)
     if explicit is not None:
         try:
@@ -68,7 +69,7 @@ class DomainResource:
             body = resources.json_body(request, schema.DOMAIN_CREATE)
             self.authorize(token, 'identity:create_domain',
                            {'domain': body['domain']})
-            ref = domains.create_domain(session, _explicit_id(body['domain']))
+            ref = domains.create_domain(session, _new_domain(body['domain']))
         return self._domain_response(request, ref, status=201)
 
     def list_domains(self, request):

@@ -33,6 +33,7 @@ def _new_project(token, ref):
     ref = dict(ref)
     # Keystone assigns ids itself and ignores one given in the body.
     ref.pop('id', None)
+    ref.setdefault('description', '')
     if ref.get('parent_id') is None:
         # Under a parent, the store takes the parent's domain instead.
         ref = resources.domain_for_new(token, ref)
@@ -80,7 +81,10 @@ class ProjectResource:
         return token
 
     def create_project(self, request):
-        """POST /v3/projects: 201; the domain defaults as in Keystone."""
+        """POST /v3/projects: 201; the domain defaults as in Keystone.
+
+        An unknown domain or parent is a bad request (400), as in Keystone.
+        """
         with self.session() as session:
             token = self.authenticate(session, request)
             body = resources.json_body(request, schema.PROJECT_CREATE)
@@ -89,9 +93,12 @@ class ProjectResource:
             if body['project'].get('is_domain'):
                 ref = self._create_domain(session, body['project'])
             else:
-                ref = projects.create_project(
-                    session, _new_project(token, body['project']),
-                    max_depth=self.backends.conf.max_project_tree_depth)
+                try:
+                    ref = projects.create_project(
+                        session, _new_project(token, body['project']),
+                        max_depth=self.backends.conf.max_project_tree_depth)
+                except exceptions.NotFound as exc:
+                    raise exceptions.ValidationError(exc.message) from None
         return self._project_response(request, ref, status=201)
 
     def _create_domain(self, session, ref):
@@ -101,6 +108,7 @@ class ProjectResource:
                 'only root projects are allowed to act as domains.')
         fields = {k: v for k, v in ref.items()
                   if k not in ('id', 'is_domain', 'parent_id', 'domain_id')}
+        fields.setdefault('description', '')  # as any new project's
         return projects.domain_as_project(
             domains.create_domain(session, fields))
 

@@ -25,6 +25,7 @@ _EXPECTATIONS = {
     'pattern': lambda e: 'does not have the expected format',
     'minProperties': lambda e: 'must not be empty',
     'minItems': lambda e: 'must not be empty',
+    'uniqueItems': lambda e: 'must not repeat an item',
 }
 
 
@@ -37,8 +38,10 @@ def json_body(request, schema):
     try:
         body = json.loads(request.body or b'null')
     except (ValueError, UnicodeDecodeError):
-        raise exceptions.ValidationError(
-            'The request body is not valid JSON.') from None
+        body = None
+    if request.body and not isinstance(body, dict):
+        # Keystone's words for a body that is not a JSON object.
+        raise exceptions.expecting('valid JSON', 'request body')
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft7Validator(schema).iter_errors(body))
     if error is not None:

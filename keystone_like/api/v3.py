@@ -18,6 +18,7 @@ from keystone_like.api import context
 from keystone_like.api import domains
 from keystone_like.api import grants
 from keystone_like.api import groups
+from keystone_like.api import json_home
 from keystone_like.api import projects
 from keystone_like.api import role_assignments
 from keystone_like.api import roles
@@ -27,7 +28,7 @@ from keystone_like import backends as ks_backends
 from keystone_like import conf
 from keystone_like import exceptions
 
-MOUNT = '/v3'
+MOUNT = versions.V3_MOUNT
 RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, grants.GrantResource,
@@ -69,9 +70,12 @@ class V3Base(api.Application):
         context.authorize(self.backends, token, action, target, params)
 
     def show_version(self, request):
-        """Answer 200 with the v3 version document."""
+        """Answer 200 with the v3 version document (or JSON-Home)."""
+        if json_home.wanted(request):
+            return json_home.response(self.routes)
         root = versions.base_url(request, self.interface, mount=MOUNT)
-        return api.json_response({'version': versions.v3_version(root)})
+        return api.json_response({'version': versions.v3_version(root)},
+                                 headers=[versions.VARY])
 
 
 def _routes(kind):
@@ -94,6 +98,14 @@ class AuthOnlyV3(*RESOURCES, V3Base):
     # to the self-service GET.
     hidden_routes = tuple((method, path) for method, path, _name
                           in _routes('management_routes'))
+
+
+def v3_class(interface):
+    """Return the /v3 app class of a listener (its routes feed JSON-Home).
+
+    Both listeners serve the whole API by default.
+    """
+    return V3
 
 
 def public_app_factory(global_conf, **local_conf):

@@ -33,12 +33,10 @@ def _validate(session, core):
             % (core['interface'], ', '.join(models.INTERFACES)))
     if 'service_id' in core and (core['service_id'] is None or session.get(
             models.Service, core['service_id']) is None):
-        raise exceptions.ValidationError(
-            'Expecting to find endpoint service_id in service table.')
+        raise exceptions.expecting('endpoint service_id', 'service table')
     if core.get('region_id') is not None and session.get(
             models.Region, core['region_id']) is None:
-        raise exceptions.ValidationError(
-            'Expecting to find endpoint region_id in region table.')
+        raise exceptions.expecting('endpoint region_id', 'region table')
 
 
 def _split(ref, immutable=()):

@@ -1,6 +1,8 @@
 """Catalog services: ``{'id', 'type', 'name', 'description', 'enabled'}``.
 
-Deleting a service deletes its endpoints.
+As in Keystone, a service shows no ``description`` until one is given
+(an explicit null shows as null). Deleting a service deletes its
+endpoints.
 """
 
 import sqlalchemy as sa
@@ -17,13 +19,25 @@ IMMUTABLE = {'id': 'Cannot change service ID.'}
 
 def to_dict(row):
     """Return a Service row in API shape."""
-    return common.render(row, COLUMNS)
+    result = common.render(row, COLUMNS)
+    explicit_null = 'description' in (row.extra or {})
+    if result['description'] is None and not explicit_null:
+        del result['description']
+    return result
+
+
+def _split(ref):
+    core, extra = common.split(ref, COLUMNS, immutable={'id'})
+    if 'description' in core and core['description'] is None:
+        # Remembered so that the service shows it, as Keystone does.
+        extra['description'] = None
+    return core, extra
 
 
 def create_service(session, ref):
     """Create a service from an API body (``type`` required); return it."""
     common.require(ref, 'type')
-    core, extra = common.split(ref, COLUMNS, immutable={'id'})
+    core, extra = _split(ref)
     core['name'] = core.get('name') or ''
     row = common.build(models.Service, core, extra)
     return to_dict(common.add(session, row, exceptions.Conflict()))
@@ -52,7 +66,7 @@ def update_service(session, service_id, ref):
     """Change the given attributes of a service; return it."""
     row = common.get_row(session, models.Service, service_id, KIND)
     common.check_unchanged(ref, {'id': row.id}, IMMUTABLE)
-    core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
+    core, extra = _split(ref)
     if 'name' in core and core['name'] is None:
         core['name'] = ''
     common.apply(row, core, extra)

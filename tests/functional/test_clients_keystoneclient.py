@@ -115,7 +115,8 @@ def test_projects_crud(keystone):
     keystone.projects.delete(other)
     with pytest.raises(ka_exceptions.NotFound):
         keystone.projects.get(project.id)
-    with pytest.raises(ka_exceptions.NotFound):
+    # As Keystone answers: an unknown domain is a bad request.
+    with pytest.raises(ka_exceptions.BadRequest):
         keystone.projects.create(name=unique('p'), domain=uuid.uuid4().hex)
     keystone.domains.update(domain, enabled=False)
     keystone.domains.delete(domain)

@@ -4,6 +4,7 @@ sent by clients never change who the caller is."""
 import pytest
 
 from keystone_like.store import bootstrap
+from keystone_like.store import domains
 from tests.support import api_auth_support as support
 
 pytestmark = pytest.mark.timeout(60)
@@ -73,11 +74,32 @@ def test_projects_the_caller_has_roles_on(identity_api, bob, listener):
     body = response.json
     assert body['links'] == {'self': 'http://localhost/v3/auth/projects',
                              'previous': None, 'next': None}
-    [project] = body['projects']
+    # As in Keystone, the disabled project is listed too.
+    off, project = sorted(body['projects'], key=lambda p: p['name'])
+    assert (off['name'], off['enabled']) == ('off', False)
     assert project['id'] == bob['project']['id']
     assert project['name'] == 'p1' and project['domain_id'] == 'default'
+    assert project['enabled'] is True
     assert project['links'] == {
         'self': 'http://localhost/v3/projects/%s' % project['id']}
+
+
+def test_disabled_domains_and_their_projects_are_listed(identity_api, bob):
+    api = identity_api
+    other = support.make_domain(api, 'other')
+    inside = support.make_project(api, 'inside', domain_id=other['id'])
+    support.grant(api, bob['id'], 'member', project_id=inside['id'])
+    support.grant(api, bob['id'], 'member', domain_id=other['id'])
+    token = api.token('bob', 'bob-secret', project=None)
+    with api.database.session() as session:
+        domains.update_domain(session, other['id'], {'enabled': False})
+    listed = api.request('GET', '/v3/auth/projects', token=token).json
+    by_name = {p['name']: p for p in listed['projects']}
+    assert sorted(by_name) == ['inside', 'off', 'p1']
+    assert by_name['inside']['enabled'] is True
+    listed = api.request('GET', '/v3/auth/domains', token=token).json
+    assert [(d['id'], d['enabled']) for d in listed['domains']] == [
+        (other['id'], False)]
 
 
 @pytest.mark.parametrize('listener', support.LISTENERS)
@@ -122,7 +144,8 @@ def test_identity_headers_never_change_the_caller(identity_api, bob,
         assert response.status_int == 403, method
     projects = api.request('GET', '/v3/auth/projects', token=bobs,
                            listener=listener, headers=forged)
-    assert [p['name'] for p in projects.json['projects']] == ['p1']
+    assert sorted(p['name'] for p in projects.json['projects']) == [
+        'off', 'p1']
     catalog = api.request('GET', '/v3/auth/catalog', listener=listener,
                           token=api.token('bob', 'bob-secret', project=None),
                           headers=forged)

@@ -43,14 +43,15 @@ def test_domain_defaults_and_children_take_the_parents(admin):
     support.assert_error(response, 400)
 
 
-def test_unknown_references_are_404(admin):
+def test_unknown_references_are_400_on_create_404_else(admin):
+    # As in Keystone: naming a missing domain or parent is a bad request.
     response = admin('POST', '/projects', {'project': {
         'name': 'p', 'domain_id': 'nodomain'}})
-    assert support.assert_error(response, 404) == (
+    assert support.assert_error(response, 400) == (
         'Could not find domain: nodomain.')
     response = admin('POST', '/projects', {'project': {
         'name': 'p', 'parent_id': 'noparent'}})
-    assert support.assert_error(response, 404) == (
+    assert support.assert_error(response, 400) == (
         'Could not find project: noparent.')
     for method, body in (('GET', None), ('PATCH', {'project': {'name': 'y'}}),
                          ('DELETE', None)):

@@ -75,7 +75,14 @@ def test_service_crud_and_filters(db_session):
                        'name': 'keystone', 'description': 'Identity',
                        'enabled': True}
     bare = services.create_service(db_session, {'type': 'compute'})
-    assert bare['name'] == '' and bare['description'] is None
+    assert bare['name'] == '' and 'description' not in bare
+    explicit = services.create_service(db_session, {'type': 'x',
+                                                    'description': None})
+    assert explicit['description'] is None
+    services.update_service(db_session, explicit['id'], {'description': 'd'})
+    assert services.get_service(db_session, explicit['id'])[
+        'description'] == 'd'
+    services.delete_service(db_session, explicit['id'])
     assert services.get_service(db_session, service['id']) == service
     assert services.list_services(db_session, type='compute') == [bare]
     assert services.list_services(db_session, name='keystone') == [service]
