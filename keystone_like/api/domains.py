@@ -56,10 +56,16 @@ class DomainResource:
             request, self.interface, COLLECTION, ref)}, status=status)
 
     def _authorize_domain(self, session, request, action, domain_id):
-        """Authorize ``identity:<action>`` on domain ``domain_id``."""
-        self.authorize(self.authenticate(session, request),
-                       'identity:' + action,
-                       targets.build(session, domain=domain_id),
+        """Authorize ``identity:<action>`` on domain ``domain_id``.
+
+        Reading hides whether the domain exists from unauthorized callers;
+        updating and deleting answer 404 first, as in Keystone.
+        """
+        token = self.authenticate(session, request)
+        target = (targets.build(session, domain=domain_id)
+                  if action == 'get_domain'
+                  else targets.existing(session, 'domain', domain_id))
+        self.authorize(token, 'identity:' + action, target,
                        domain_id=domain_id)
 
     def create_domain(self, request):

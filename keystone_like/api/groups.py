@@ -18,6 +18,13 @@ COLLECTION = 'groups'
 _MEMBER = '/groups/{group_id}/users/{user_id}'
 
 
+def _in_token_domain(token, refs):
+    """A domain-scoped caller sees its domain's entities only."""
+    if token.domain_id is None:
+        return refs
+    return [ref for ref in refs if ref['domain_id'] == token.domain_id]
+
+
 class GroupResource:
     """Handlers of ``/v3/groups`` and group membership."""
 
@@ -44,11 +51,13 @@ class GroupResource:
         with self.session() as session:
             token = self.authenticate(session, request)
             body = resources.json_body(request, schema.GROUP_CREATE)
+            # As in Keystone, policy sees the body as sent: a domain
+            # manager must name its domain.
+            self.authorize(token, 'identity:create_group', body)
             ref = dict(body['group'])
             ref.pop('id', None)  # Keystone assigns ids.
-            ref = resources.domain_for_new(token, ref)
-            self.authorize(token, 'identity:create_group', {'group': ref})
-            ref = groups.create_group(session, ref)
+            ref = groups.create_group(session,
+                                      resources.domain_for_new(token, ref))
         return self._group_response(request, ref, status=201)
 
     def list_groups(self, request):
@@ -62,8 +71,7 @@ class GroupResource:
             refs = groups.list_groups(
                 session, name=resources.query(request, 'name'),
                 domain_id=resources.query(request, 'domain_id'))
-            if token.domain_id is not None:
-                refs = [r for r in refs if r['domain_id'] == token.domain_id]
+            refs = _in_token_domain(token, refs)
         return api.json_response(resources.collection(
             request, self.interface, COLLECTION, refs))
 
@@ -91,9 +99,10 @@ class GroupResource:
         """DELETE /v3/groups/{group_id}: 204; members' tokens revoked if
         the group held roles."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:delete_group',
-                           targets.build(session, group=group_id))
+            token = self.authenticate(session, request)
+            # Keystone loads the group first: an unknown one is 404.
+            self.authorize(token, 'identity:delete_group',
+                           targets.existing(session, 'group', group_id))
             held_roles = assignments.has_assignments(session, group_id)
             for user_id in groups.delete_group(session, group_id):
                 if held_roles:
@@ -103,15 +112,15 @@ class GroupResource:
     def list_users_in_group(self, request, group_id):
         """GET /v3/groups/{group_id}/users (``?name= &enabled=`` ...)."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_users_in_group',
+            token = self.authenticate(session, request)
+            self.authorize(token, 'identity:list_users_in_group',
                            targets.build(session, group=group_id))
             groups.get_group(session, group_id)
-            refs = users.list_users(
+            refs = _in_token_domain(token, users.list_users(
                 session, group_id=group_id,
                 name=resources.query(request, 'name'),
                 domain_id=resources.query(request, 'domain_id'),
-                enabled=resources.query_bool(request, 'enabled'))
+                enabled=resources.query_bool(request, 'enabled')))
         return api.json_response(resources.collection(
             request, self.interface, 'users', refs,
             path='groups/%s/users' % group_id))
@@ -146,13 +155,14 @@ class GroupResource:
     def list_groups_for_user(self, request, user_id):
         """GET /v3/users/{user_id}/groups: ``?name=``."""
         with self.session() as session:
-            self.authorize(self.authenticate(session, request),
-                           'identity:list_groups_for_user',
+            token = self.authenticate(session, request)
+            self.authorize(token, 'identity:list_groups_for_user',
                            targets.build(session, user=user_id),
                            user_id=user_id)
             users.get_user(session, user_id)
-            refs = groups.list_groups(session, user_id=user_id,
-                                      name=resources.query(request, 'name'))
+            refs = _in_token_domain(token, groups.list_groups(
+                session, user_id=user_id,
+                name=resources.query(request, 'name')))
         return api.json_response(resources.collection(
             request, self.interface, COLLECTION, refs,
             path='users/%s/groups' % user_id))

@@ -12,7 +12,6 @@ from keystone_like import api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import assignment as schema
-from keystone_like import exceptions
 from keystone_like.store import roles
 
 COLLECTION = 'roles'
@@ -72,13 +71,13 @@ class RoleResource:
                                                   COLLECTION, refs))
 
     def _existing(self, session, request, verb, role_id):
-        """Authorize ``verb`` on the role (403 before 404); return it."""
+        """Authorize ``verb`` on the role; return it.
+
+        As in Keystone the role is loaded first: an unknown one is 404
+        whoever asks.
+        """
         token = self.authenticate(session, request)
-        try:
-            role = roles.get_role(session, role_id)
-        except exceptions.NotFound:
-            self.authorize(token, 'identity:%s_role' % verb)
-            raise
+        role = roles.get_role(session, role_id)
         self.authorize(token, _action(verb, role), {'role': role})
         return role
 

@@ -1,9 +1,12 @@
 """Policy targets: the entities a request is about, as Keystone builds them.
 
 A rule such as ``domain_id:%(target.user.domain_id)s`` reads the target
-user's domain. Entities that do not exist are left out, so the caller
-gets 403 when the rule needs them and a 404 later only if authorized
-(what exists is not revealed to whoever may not ask).
+user's domain. With :func:`build`, entities that do not exist are left
+out, so the caller gets 403 when the rule needs them and a 404 later only
+if authorized (what exists is not revealed to whoever may not ask). A few
+Keystone APIs load their entity before the policy check instead (updating
+or deleting a domain, deleting a group, reading, updating or deleting a
+global role): for those :func:`existing` answers 404 first, as Keystone.
 """
 
 from keystone_like import exceptions
@@ -33,6 +36,11 @@ def build(session, **ids):
 
 # domain_filter's answer when a domain-scoped token asks for another domain.
 NOTHING = object()
+
+
+def existing(session, kind, entity_id):
+    """Return ``{kind: entity}``; NotFound if there is no such entity."""
+    return {kind: _LOADERS[kind](session, entity_id)}
 
 
 def scoped_domain(token):

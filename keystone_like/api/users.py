@@ -133,10 +133,12 @@ class UserResource:
         with self.session() as session:
             token = self.authenticate(session, request)
             body = resources.json_body(request, schema.USER_CREATE)['user']
-            body = resources.domain_for_new(token, body)
+            # As in Keystone, policy sees the body as sent (a domain
+            # manager must name its domain), the password left out.
             self.authorize(token, 'identity:create_user', {'user': {
                 key: value for key, value in body.items()
                 if key != 'password'}})
+            body = resources.domain_for_new(token, body)
         ref, _given, password_hash = self._take_password(body)
         ref.pop('id', None)  # Keystone assigns ids; it ignores one given.
         with self.session() as session:

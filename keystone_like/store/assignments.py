@@ -74,26 +74,27 @@ def to_dict(row):
 
 
 def _check_parts(session, grant):
-    """Raise NotFound for an unknown actor, target or role; 403 on a
-    domain-specific role outside its domain."""
+    """Raise NotFound for an unknown actor, target or role; return the
+    role and target rows (the target None for the system)."""
     role = common.get_row(session, models.Role, grant.role_id, 'role')
     common.get_row(session, _ACTORS[grant.actor_kind], grant.actor_id,
                    grant.actor_kind)
     model = _TARGETS[grant.target_kind]
     if model is None:
-        return
-    target = common.get_row(session, model, grant.target_id,
-                            grant.target_kind)
+        return role, None
+    return role, common.get_row(session, model, grant.target_id,
+                                grant.target_kind)
+
+
+def create_grant(session, grant):
+    """Store ``grant``; idempotent. NotFound if any part is unknown; 403
+    for a domain-specific role on a project of another domain."""
+    role, target = _check_parts(session, grant)
     if grant.target_kind == 'project' and role.domain_id not in (
             None, target.domain_id):
         raise exceptions.Forbidden(
             'Project %s must be in the same domain as the role %s being '
             'assigned.' % (grant.target_id, grant.role_id))
-
-
-def create_grant(session, grant):
-    """Store ``grant``; idempotent. NotFound if any part is unknown."""
-    _check_parts(session, grant)
     values = dict(zip(('type', 'actor_id', 'target_id', 'role_id',
                        'inherited'), grant.key()))
     insert = _INSERTS.get(session.get_bind().dialect.name)
