@@ -12,7 +12,6 @@ import dataclasses
 from keystone_like.api import resources
 from keystone_like import exceptions
 from keystone_like.identity import passwords
-from keystone_like.token import formats
 
 # Ids and names are looked up in the database: NUL and lone surrogates
 # cannot reach a PostgreSQL query, so refuse them here (400, not 500).
@@ -45,6 +44,8 @@ _TOKEN = {
 # keystoneauth releases; system and trust scopes are recognised (so they
 # are not a 400) but never granted here.
 SCOPES = ('project', 'domain', 'unscoped', 'system', 'OS-TRUST:trust')
+# The authentication methods this service offers (others are 401).
+SUPPORTED_METHODS = ('password', 'token')
 _SCOPE = {
     'type': ['object', 'string'],
     'properties': {'project': _PROJECT_REF, 'domain': _DOMAIN_REF,
@@ -115,7 +116,7 @@ def parse(request, conf):
     for method in methods:
         if method not in identity:
             raise exceptions.expecting(method, 'auth.identity')
-    if not methods or set(methods) - set(formats.METHODS):
+    if not methods or set(methods) - set(SUPPORTED_METHODS):
         raise exceptions.Unauthorized()
     parsed = AuthRequest(methods=sorted(set(methods)),
                          scope=_scope(auth.get('scope')))

@@ -15,8 +15,10 @@ uuid ids the largest token (both methods, a scope, two audit ids) is about
 210 characters. Expiry has second precision (rounded down, so a rescoped
 token never outlives its parent); the issue time keeps its microseconds so
 revocation events compare exactly with it. The optional extensions map
-holds what few tokens need, under one-letter keys (``s``: the system
-scope); tokens without it are those made before it existed.
+holds what few tokens need, under the one-letter keys of
+:data:`EXTENSIONS` (the system scope, a trust, an application
+credential); tokens without it are those made before it existed.
+``METHODS`` only ever grows at its end, so old masks keep their meaning.
 """
 
 import base64
@@ -31,8 +33,10 @@ import msgpack
 from keystone_like import exceptions
 
 FORMAT_VERSION = 1
-METHODS = ('password', 'token')
+METHODS = ('password', 'token', 'application_credential')
 SYSTEM_ALL = 'all'
+# Optional payload fields and their keys in the extensions map.
+EXTENSIONS = {'system': 's', 'trust_id': 't', 'app_cred_id': 'a'}
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 # Far above any token this format makes (~330 characters with 64-character
 # non-uuid ids); longer input is refused before any decoding.
@@ -62,6 +66,8 @@ class TokenPayload:
     project_id: str = None
     domain_id: str = None
     system: str = None   # 'all' for a system-scoped token
+    trust_id: str = None
+    app_cred_id: str = None
 
     def __post_init__(self):
         if not self.user_id or not isinstance(self.user_id, str):
@@ -73,6 +79,11 @@ class TokenPayload:
             if scope_id is not None and not (
                     isinstance(scope_id, str) and scope_id):
                 raise ValueError('a scope id must be a non-empty string')
+        for delegation in (self.trust_id, self.app_cred_id):
+            if delegation is not None and not (
+                    isinstance(delegation, str) and delegation):
+                raise ValueError('a trust or application credential id '
+                                 'must be a non-empty string')
         if self.system not in (None, SYSTEM_ALL):
             raise ValueError('the system scope can only be %r' % SYSTEM_ALL)
         if sum(scope is not None for scope in (
@@ -222,10 +233,9 @@ def _unpack_id(value, optional=True):
 
 
 def _extensions(payload):
-    extensions = {}
-    if payload.system is not None:
-        extensions['s'] = payload.system
-    return extensions
+    return {key: _pack_id(getattr(payload, field))
+            for field, key in EXTENSIONS.items()
+            if getattr(payload, field) is not None}
 
 
 def _audit_bytes(audit_id):
@@ -240,7 +250,8 @@ def _unpack(plaintext, issued):
         fields.append({})
     user_id, methods, project_id, domain_id, expires, audit_ids, micros, \
         extensions = fields
-    if not isinstance(extensions, dict) or set(extensions) - {'s'}:
+    if not isinstance(extensions, dict) or set(extensions) - set(
+            EXTENSIONS.values()):
         raise ValueError('unknown token extensions')
     if not isinstance(micros, int) or not 0 <= micros < 1000000:
         raise ValueError('bad issue time in token')
@@ -255,6 +266,7 @@ def _unpack(plaintext, issued):
         project_id=_unpack_id(project_id), domain_id=_unpack_id(domain_id),
         expires_at=_from_epoch(expires),
         issued_at=_from_epoch(issued).replace(microsecond=micros),
-        system=extensions.get('s'),
+        **{field: _unpack_id(extensions.get(key))
+           for field, key in EXTENSIONS.items()},
         audit_ids=[base64.urlsafe_b64encode(a).rstrip(b'=').decode()
                    for a in audit_ids])

@@ -212,3 +212,24 @@ def test_format_and_parse_time():
     for bad in ('tomorrow', '', None):
         with pytest.raises(ValueError):
             formats.parse_time(bad)
+
+
+@pytest.mark.parametrize('fields', [
+    {'system': 'all'},
+    {'project_id': uuid.uuid4().hex, 'trust_id': uuid.uuid4().hex},
+    {'project_id': 'p-1', 'app_cred_id': uuid.uuid4().hex,
+     'methods': ['application_credential']},
+])
+def test_extensions_round_trip(multifernet, fields):
+    original = payload(**fields)
+    assert formats.decrypt(formats.encrypt(original, multifernet),
+                           multifernet) == original
+
+
+def test_unknown_extension_is_invalid(multifernet):
+    plaintext = bytes([formats.FORMAT_VERSION]) + msgpack.packb(
+        [uuid.uuid4().hex, 1, None, None, 2000000000,
+         [os.urandom(16)], 0, {'z': 'x'}], use_bin_type=True)
+    token = multifernet.encrypt_at_time(plaintext, 1700000000)
+    with pytest.raises(formats.InvalidToken):
+        formats.decrypt(token.rstrip(b'=').decode(), multifernet)
