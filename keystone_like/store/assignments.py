@@ -75,12 +75,17 @@ def to_dict(row):
 
 def _check_parts(session, grant):
     """Raise NotFound for an unknown actor, target or role; 403 on a
-    domain-specific role outside its domain."""
+    domain-specific role outside its domain, 400 on one for the system."""
     role = common.get_row(session, models.Role, grant.role_id, 'role')
     common.get_row(session, _ACTORS[grant.actor_kind], grant.actor_id,
                    grant.actor_kind)
     model = _TARGETS[grant.target_kind]
     if model is None:
+        if role.domain_id is not None:
+            raise exceptions.ValidationError(
+                'Role %s is a domain-specific role. Unable to use a '
+                'domain-specific role in a system assignment.'
+                % grant.role_id)
         return
     target = common.get_row(session, model, grant.target_id,
                             grant.target_kind)
