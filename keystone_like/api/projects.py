@@ -89,9 +89,13 @@ class ProjectResource:
             if body['project'].get('is_domain'):
                 ref = self._create_domain(session, body['project'])
             else:
-                ref = projects.create_project(
-                    session, _new_project(token, body['project']),
-                    max_depth=self.backends.conf.max_project_tree_depth)
+                try:
+                    ref = projects.create_project(
+                        session, _new_project(token, body['project']),
+                        max_depth=self.backends.conf.max_project_tree_depth)
+                except exceptions.NotFound as exc:
+                    # Keystone: an unknown domain or parent is a bad body.
+                    raise exceptions.ValidationError(str(exc)) from None
         return self._project_response(request, ref, status=201)
 
     def _create_domain(self, session, ref):
@@ -200,11 +204,9 @@ class ProjectResource:
         return self._project_response(request, ref)
 
     def _update_domain(self, session, domain_id, changes):
-        for key, value in (('is_domain', True), ('domain_id', None),
-                           ('parent_id', None)):
-            if key in changes and changes[key] != value:
-                raise exceptions.ValidationError(
-                    'Update of `%s` is not allowed.' % key)
+        projects.check_immutable(changes, {
+            'id': domain_id, 'is_domain': True, 'domain_id': None,
+            'parent_id': None})
         fields = {k: v for k, v in changes.items()
                   if k not in ('is_domain', 'domain_id', 'parent_id')}
         ref = domains.update_domain(session, domain_id, fields)
