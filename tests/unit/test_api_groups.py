@@ -62,12 +62,13 @@ def test_names_are_unique_per_domain(admin, group):
     ident.created(admin, 'groups', name='staff', domain_id=other['id'])
 
 
-@pytest.mark.parametrize('body', [
-    {'group': {}}, {'group': {'name': ''}}, {'group': {'name': 'x' * 256}},
-    {'group': {'name': 3}}, {'group': {'name': 'g', 'description': 3}},
-    {'group': 'g'}, {}])
-def test_invalid_create_bodies_are_400(admin, body):
-    support.assert_error(admin('POST', '/groups', body), 400)
+def test_invalid_create_bodies_are_400(admin):
+    for body in ({'group': {}}, {'group': {'name': ''}},
+                 {'group': {'name': 'x' * 256}}, {'group': {'name': 3}},
+                 {'group': {'name': 'g', 'description': 3}}, {'group': 'g'},
+                 {}):
+        support.assert_error(admin('POST', '/groups', body), 400)
+    assert admin('GET', '/groups').json['groups'] == []
 
 
 def test_unknown_domain_is_404(admin):
