@@ -13,6 +13,7 @@ tokens scoped to it stop validating for good, even if it is re-enabled.
 """
 
 from keystone_like import api
+from keystone_like.api import domains as domains_api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
@@ -223,8 +224,9 @@ class ProjectResource:
                                     project_id)
             _found, is_domain = _find(session, project_id)
             if is_domain:
-                domains.delete_domain(session, project_id)
-                revocations.add_event(session, domain_id=project_id)
+                domains_api.record_deletion(
+                    session, project_id,
+                    domains.delete_domain(session, project_id))
             else:
                 for gone in projects.delete_project(session, project_id,
                                                     cascade=cascade):

@@ -227,6 +227,26 @@ def test_deleting_a_group_revokes_only_if_it_held_roles(
         'groups'] == []
 
 
+@pytest.mark.parametrize('collection', ['domains', 'projects'])
+def test_deleting_the_groups_domain_revokes_like_deleting_the_group(
+        identity_api, admin, alice, collection):
+    api = identity_api
+    domain = ident.created(admin, 'domains', name='elsewhere')
+    group = ident.created(admin, 'groups', name='g', domain_id=domain['id'])
+    project_id = api.admin_project['id']
+    for where in ({'user': alice['id']}, {'group': group['id']}):
+        ident.put_grant(admin, ident.role_id(api, 'reader'),
+                        project=project_id, **where)
+    ident.add_member(admin, group['id'], alice['id'])
+    token, _body = ident.login(api, alice['id'],
+                               {'project': {'id': project_id}})
+    path = '/%s/%s' % (collection, domain['id'])
+    admin('PATCH', path, {collection[:-1]: {'enabled': False}})
+    ident.assert_no_content(admin('DELETE', path))
+    assert {'user_id': alice['id']} in support.events()
+    assert ident.validated(api, token).status_int == 404
+
+
 def test_deleting_a_user_ends_its_memberships(admin, group, alice):
     ident.add_member(admin, group['id'], alice['id'])
     ident.assert_no_content(admin('DELETE', '/users/' + alice['id']))
