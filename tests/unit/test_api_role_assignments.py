@@ -145,6 +145,17 @@ def test_effective_assignments_of_a_user(admin, world):
 
 
 def test_effective_on_one_project(admin, world):
+    # p1's own inherited grant (c) reaches below p1, not p1.
+    assert _listed(admin, world, 'scope.project.id={p1}&effective') == (
+        _sorted([_entry(world, 'b', U, P1, via=D, member_of='g'),
+                 _entry(world, 'b', U2, P1, via=D, member_of='g'),
+                 _entry(world, 'c', U, P1, prior='dr')]))
+    assert _listed(admin, world, 'scope.project.id={p2}&effective') == (
+        _sorted([_entry(world, 'b', U, P2, via=D, member_of='g'),
+                 _entry(world, 'b', U2, P2, via=D, member_of='g'),
+                 _entry(world, 'c', U, P2, via=P1),
+                 _entry(world, 'b', U, P2, prior='a'),
+                 _entry(world, 'a', U, P2)]))
     assert _listed(admin, world, 'scope.project.id={p3}&effective') == (
         _sorted([_entry(world, 'b', U, P3, via=D, member_of='g'),
                  _entry(world, 'b', U2, P3, via=D, member_of='g'),
