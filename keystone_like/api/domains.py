@@ -3,7 +3,8 @@
 Disabling or deleting a domain records a revocation event by domain id, so
 every token of its users or scoped to it stops validating at once (they
 would fail anyway on the disabled domain; the event makes it explicit and
-outlives a re-enable).
+outlives a re-enable). Deleting one also revokes the tokens of the members
+of its groups that held roles, as deleting those groups does.
 """
 
 import uuid
@@ -125,6 +126,14 @@ class DomainResource:
         with self.session() as session:
             self._authorize_domain(session, request, 'delete_domain',
                                    domain_id)
-            domains.delete_domain(session, domain_id)
-            revocations.add_event(session, domain_id=domain_id)
+            record_deletion(session, domain_id,
+                            domains.delete_domain(session, domain_id))
         return resources.no_content()
+
+
+def record_deletion(session, domain_id, gone):
+    """Record the revocation events of a deleted domain: by domain id, and
+    by user for the members of its groups that held roles."""
+    revocations.add_event(session, domain_id=domain_id)
+    for user_id in gone['group_members']:
+        revocations.add_event(session, user_id=user_id)

@@ -163,6 +163,8 @@ class GroupResource:
             refs = _in_token_domain(token, groups.list_groups(
                 session, user_id=user_id,
                 name=resources.query(request, 'name')))
+        # Keystone shows when each membership expires (None: never).
+        refs = [dict(ref, membership_expires_at=None) for ref in refs]
         return api.json_response(resources.collection(
             request, self.interface, COLLECTION, refs,
             path='users/%s/groups' % user_id))

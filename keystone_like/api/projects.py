@@ -13,6 +13,7 @@ tokens scoped to it stop validating for good, even if it is re-enabled.
 """
 
 from keystone_like import api
+from keystone_like.api import domains as domains_api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import resource as schema
@@ -208,11 +209,9 @@ class ProjectResource:
         return self._project_response(request, ref)
 
     def _update_domain(self, session, domain_id, changes):
-        for key, value in (('is_domain', True), ('domain_id', None),
-                           ('parent_id', None)):
-            if key in changes and changes[key] != value:
-                raise exceptions.ValidationError(
-                    'Update of `%s` is not allowed.' % key)
+        projects.check_immutable(changes, {
+            'id': domain_id, 'is_domain': True, 'domain_id': None,
+            'parent_id': None})
         fields = {k: v for k, v in changes.items()
                   if k not in ('is_domain', 'domain_id', 'parent_id')}
         ref = domains.update_domain(session, domain_id, fields)
@@ -229,8 +228,9 @@ class ProjectResource:
                                     project_id)
             _found, is_domain = _find(session, project_id)
             if is_domain:
-                domains.delete_domain(session, project_id)
-                revocations.add_event(session, domain_id=project_id)
+                domains_api.record_deletion(
+                    session, project_id,
+                    domains.delete_domain(session, project_id))
             else:
                 for gone in projects.delete_project(session, project_id,
                                                     cascade=cascade):

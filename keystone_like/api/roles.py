@@ -143,13 +143,14 @@ class RoleResource:
             request, prior, implied, 'roles/%s/implies' % prior_role_id))
 
     def create_implied_role(self, request, prior_role_id, implied_role_id):
-        """PUT /v3/roles/{prior}/implies/{implied}: 201 with the rule."""
+        """PUT /v3/roles/{prior}/implies/{implied}: 201 with the rule, 409
+        if it exists."""
         prohibited = self.backends.conf.assignment.prohibited_implied_role
         with self.session() as session:
             self._rule_target(session, request, 'identity:create_implied_role',
                               prior_role_id, implied_role_id)
             roles.create_rule(session, prior_role_id, implied_role_id,
-                              prohibited=prohibited)
+                              prohibited=prohibited, exist_ok=False)
             document = self._one_rule(request, session, prior_role_id,
                                       implied_role_id)
         return api.json_response(document, status=201)

@@ -87,9 +87,14 @@ def _check_parts(session, grant):
 
 
 def create_grant(session, grant):
-    """Store ``grant``; idempotent. NotFound if any part is unknown; 403
-    for a domain-specific role on a project of another domain."""
+    """Store ``grant``; idempotent. NotFound if any part is unknown. A
+    domain-specific role is 403 on a project of another domain and 400 on
+    the system, as in Keystone."""
     role, target = _check_parts(session, grant)
+    if grant.target_kind == 'system' and role.domain_id is not None:
+        raise exceptions.ValidationError(
+            'Role %s is a domain-specific role. Unable to use a '
+            'domain-specific role in a system assignment.' % grant.role_id)
     if grant.target_kind == 'project' and role.domain_id not in (
             None, target.domain_id):
         raise exceptions.Forbidden(

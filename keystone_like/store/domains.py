@@ -80,8 +80,10 @@ def update_domain(session, domain_id, ref):
 def delete_domain(session, domain_id):
     """Delete a disabled domain and its contents.
 
-    Returns ``{'users': [ids], 'projects': [ids]}`` (what went with it, for
-    token revocation); raises Forbidden while the domain is enabled.
+    Returns ``{'users': [ids], 'projects': [ids], 'group_members': [ids]}``
+    (what went with it, and the members of its groups that held roles, for
+    token revocation as Keystone's group deletion does); raises Forbidden
+    while the domain is enabled.
     """
     row = common.get_row(session, models.Domain, domain_id, KIND)
     if row.enabled:
@@ -94,6 +96,7 @@ def delete_domain(session, domain_id):
         models.Project.domain_id == domain_id)
     user_ids = list(session.scalars(users))
     project_ids = list(session.scalars(projects))
+    group_members = _members_of_groups_with_roles(session, groups)
     common.delete_assignments(session, user_ids=users, group_ids=groups,
                               project_ids=projects, domain_ids=[domain_id])
     session.execute(sa.delete(models.Membership).where(sa.or_(
@@ -107,7 +110,19 @@ def delete_domain(session, domain_id):
         models.Project.domain_id == domain_id))
     session.delete(row)
     session.flush()
-    return {'users': user_ids, 'projects': project_ids}
+    return {'users': user_ids, 'projects': project_ids,
+            'group_members': group_members}
+
+
+def _members_of_groups_with_roles(session, group_ids):
+    """Return the ids of the members of those groups that hold a role."""
+    table = models.Assignment
+    holding = sa.select(table.actor_id).where(
+        table.type.in_(models.assignment_types('group')),
+        table.actor_id.in_(group_ids))
+    return sorted(set(session.scalars(sa.select(
+        models.Membership.user_id).where(
+            models.Membership.group_id.in_(holding)))))
 
 
 def _check_name_free(session, name):

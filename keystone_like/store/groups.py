@@ -14,8 +14,9 @@ from keystone_like.store import common
 
 KIND = 'group'
 COLUMNS = ('id', 'name', 'domain_id', 'description')
-IMMUTABLE = {'id': 'Cannot change group ID.',
-             'domain_id': 'Cannot change Domain ID.'}
+# Keystone's own words (no full stop).
+IMMUTABLE = {'id': 'Cannot change ID',
+             'domain_id': 'Cannot change Domain ID'}
 
 
 def to_dict(row):

@@ -2,10 +2,11 @@
 sound, as Keystone has them.
 
 - A project is created only under a branch that is enabled all the way
-  up, and no deeper than ``[DEFAULT] max_project_tree_depth`` (the
-  domain itself not counted).
-- A project is enabled only if its ancestors are; disabled only if its
-  subtree already is, unless ``cascade`` disables the subtree with it.
+  up, domain included, and no deeper than ``[DEFAULT]
+  max_project_tree_depth`` (the domain itself not counted).
+- A project is enabled only if its ancestors and its domain are; disabled
+  only if its subtree already is, unless ``cascade`` disables the subtree
+  with it.
 - A project is deleted only as a leaf, unless ``cascade`` deletes a
   subtree that is disabled throughout.
 
@@ -84,31 +85,41 @@ def subtree_as_ids(session, project_id):
     return nest(project_id)
 
 
-def check_new_child(session, parent_id, max_depth):
-    """Refuse a project under ``parent_id`` (None: the domain) when the
-    branch is disabled (400) or would grow past ``max_depth`` (403)."""
-    if parent_id is None:
-        return
-    chain = [parent_id] + ancestor_ids(session, parent_id)
-    disabled = session.scalar(sa.select(models.Project.id).where(
-        models.Project.id.in_(chain),
-        models.Project.enabled.is_(False)).limit(1))
+def _first_disabled(session, ids):
+    """Return the first of ``ids`` (projects or domains) that is disabled."""
+    disabled = set()
+    for model in (models.Project, models.Domain):
+        disabled.update(session.scalars(sa.select(model.id).where(
+            model.id.in_(ids), model.enabled.is_(False))))
+    return next((found for found in ids if found in disabled), None)
+
+
+def check_new_child(session, parent_id, max_depth, domain_id):
+    """Refuse a project under ``parent_id`` (None: directly in the domain)
+    when the branch or the domain is disabled (400) or the branch would
+    grow past ``max_depth`` (403)."""
+    ancestors = []
+    if parent_id is not None:
+        ancestors = ancestor_ids(session, parent_id)
+    # Keystone's order: the parent's ancestors nearest first, the domain
+    # (a project there), then the parent; the first disabled one is named.
+    disabled = _first_disabled(session, ancestors + [domain_id] + (
+        [parent_id] if parent_id is not None else []))
     if disabled is not None:
         raise exceptions.ValidationError(
             'cannot create a project in a branch containing a disabled '
             'project: %s' % disabled)
     # The new project is one deeper than its parent's whole chain.
-    if len(chain) + 1 > max_depth:
+    if parent_id is not None and len(ancestors) + 2 > max_depth:
         raise exceptions.Forbidden(
             'Max hierarchy depth reached for %s branch.' % parent_id)
 
 
-def check_enabling(session, project_id):
-    """403 unless every ancestor of the project is enabled."""
-    chain = ancestor_ids(session, project_id)
-    if session.scalar(sa.select(models.Project.id).where(
-            models.Project.id.in_(chain),
-            models.Project.enabled.is_(False)).limit(1)) is not None:
+def check_enabling(session, project_id, domain_id):
+    """403 unless every ancestor of the project, and its domain, is
+    enabled."""
+    if _first_disabled(session, ancestor_ids(session, project_id)
+                       + [domain_id]) is not None:
         raise exceptions.Forbidden(
             'Cannot enable project %s since it has disabled parents'
             % project_id)

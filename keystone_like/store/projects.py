@@ -21,7 +21,7 @@ COLUMNS = ('id', 'name', 'domain_id', 'parent_id', 'description', 'enabled')
 DEFAULTS = {'is_domain': False, 'tags': [], 'options': {}}
 IMMUTABLE = {
     'id': 'Cannot change project ID.',
-    'domain_id': 'Update of `domain_id` is not allowed.',
+    'domain_id': 'Cannot change Domain ID',
     'parent_id': 'Update of `parent_id` is not allowed.',
     'is_domain': 'Update of `is_domain` is not allowed.',
 }
@@ -49,7 +49,8 @@ def create_project(session, ref, max_depth=None):
     _resolve_parent(session, core)
     common.get_row(session, models.Domain, core['domain_id'], 'domain')
     if max_depth is not None:
-        hierarchy.check_new_child(session, core['parent_id'], max_depth)
+        hierarchy.check_new_child(session, core['parent_id'], max_depth,
+                                  core['domain_id'])
     duplicate = common.duplicate_name(KIND, core['name'], core['domain_id'])
     if _find(session, core['name'], core['domain_id']) is not None:
         raise duplicate
@@ -130,8 +131,7 @@ def update_project(session, project_id, ref, cascade=False):
     no other change.
     """
     row = common.get_row(session, models.Project, project_id, KIND)
-    current = dict(to_dict(row), is_domain=False)
-    common.check_unchanged(ref, current, IMMUTABLE)
+    check_immutable(ref, dict(to_dict(row), is_domain=False))
     if cascade and set(ref) - {'enabled', 'id'}:
         raise exceptions.ValidationError(
             'Cascade update is only allowed for enabled attribute.')
@@ -139,7 +139,7 @@ def update_project(session, project_id, ref, cascade=False):
     also_disabled = []
     if core.get('enabled') is True:
         if not row.enabled:
-            hierarchy.check_enabling(session, project_id)
+            hierarchy.check_enabling(session, project_id, row.domain_id)
         if cascade:
             hierarchy.enable_subtree(session, project_id)
     elif core.get('enabled') is False and row.enabled:
@@ -148,6 +148,16 @@ def update_project(session, project_id, ref, cascade=False):
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
     return to_dict(row), also_disabled
+
+
+def check_immutable(ref, current):
+    """Refuse changes to the fields of :data:`IMMUTABLE`, as Keystone
+    does and in its order: a new parent is 403, the others 400."""
+    for key, message in IMMUTABLE.items():
+        if key in ref and ref[key] != current.get(key):
+            error = (exceptions.Forbidden if key == 'parent_id'
+                     else exceptions.ValidationError)
+            raise error(message)
 
 
 def delete_project(session, project_id, cascade=False):

@@ -162,8 +162,10 @@ def _delete_rules(session, role_ids):
 
 # Inference rules.
 
-def create_rule(session, prior_id, implied_id, prohibited=('admin',)):
-    """Store ``prior -> implied``; idempotent.
+def create_rule(session, prior_id, implied_id, prohibited=('admin',),
+                exist_ok=True):
+    """Store ``prior -> implied``; idempotent unless ``exist_ok`` is false
+    (then Conflict, as the API answers).
 
     NotFound for an unknown role; 403 when the implied role's name is
     prohibited (``[assignment] prohibited_implied_role``) or a global role
@@ -177,10 +179,13 @@ def create_rule(session, prior_id, implied_id, prohibited=('admin',)):
     if prior.domain_id is None and implied.domain_id is not None:
         raise exceptions.Forbidden(
             'Global role cannot imply a domain-specific role')
+    duplicate = common.conflict('implied_role', 'Duplicate entry.')
     if session.get(models.ImpliedRole, (prior_id, implied_id)) is None:
         common.add(session, models.ImpliedRole(prior_role_id=prior_id,
                                                implied_role_id=implied_id),
-                   exceptions.Conflict())
+                   duplicate)
+    elif not exist_ok:
+        raise duplicate
     return rule_dict(prior, implied)
 
 

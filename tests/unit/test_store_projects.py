@@ -113,11 +113,14 @@ def test_update_is_partial_and_keeps_immutables(db_session, domain):
     assert updated == dict(project, name='q', enabled=False,
                            extra_field='v')
     assert also_disabled == []
-    for change in ({'domain_id': 'd2'}, {'parent_id': 'other'},
-                   {'is_domain': True}, {'id': 'other'},
+    for change in ({'domain_id': 'd2'}, {'is_domain': True}, {'id': 'other'},
                    {'name': None}):
         with pytest.raises(exceptions.ValidationError):
             projects.update_project(db_session, project['id'], change)
+    # A new parent is 403 in Keystone (ForbiddenNotSecurity).
+    with pytest.raises(exceptions.Forbidden, match='parent_id'):
+        projects.update_project(db_session, project['id'],
+                                {'parent_id': 'other'})
     projects.create_project(db_session, {'name': 'taken', 'domain_id': 'd1'})
     with pytest.raises(exceptions.Conflict, match='with name taken at'):
         projects.update_project(db_session, project['id'], {'name': 'taken'})
