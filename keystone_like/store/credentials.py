@@ -108,8 +108,8 @@ def delete_credential(session, credential_id):
 def count_by_key_hash(session):
     """Return ``{key hash: number of credentials encrypted with it}``."""
     table = models.Credential
-    return dict(session.execute(
-        sa.select(table.key_hash, sa.func.count()).group_by(table.key_hash)))
+    return {key_hash: number for key_hash, number in session.execute(
+        sa.select(table.key_hash, sa.func.count()).group_by(table.key_hash))}
 
 
 def reencrypt_stale(session, keyring, batch=100):
