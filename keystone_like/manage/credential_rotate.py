@@ -20,7 +20,6 @@ from keystone_like.credential import crypto
 from keystone_like.manage import base
 from keystone_like.manage import fernet_rotate
 from keystone_like.manage import fernet_setup
-from keystone_like.server import errors
 from keystone_like.store import credentials
 from keystone_like.token import keys
 
@@ -45,7 +44,7 @@ def stale_count(keyring, counts, key_ids):
                if hashed not in kept)
 
 
-class CredentialRotate(base.Command):
+class CredentialRotate(fernet_rotate.FernetRotate):
     """Rotate the credential keys, unless a credential needs an old key."""
 
     name = 'credential_rotate'
@@ -54,20 +53,15 @@ class CredentialRotate(base.Command):
             '[credential] max_active_keys are removed. Refused while a '
             'credential is still encrypted with a key that would be '
             'removed: run credential_migrate first.')
+    kind = KIND
     exit_codes = dict(fernet_setup.KEY_EXIT_CODES)
     exit_codes.update(base.DATABASE_EXIT_CODES)
     exit_codes[EXIT_MIGRATE_FIRST] = ('credentials are still encrypted with '
                                       'a key this rotation would remove; '
                                       'run credential_migrate first')
 
-    @classmethod
-    def add_arguments(cls, parser):
-        """The owner arguments, for the new key files."""
-        fernet_setup.add_owner_arguments(parser)
-
-    def run(self):
-        """Check that no credential needs a purged key, then rotate."""
-        uid, gid = fernet_setup.resolve_owner(self.args)
+    def check_before_rotation(self):
+        """Refuse when a credential needs a key the rotation purges."""
         path = keys.repository_path(self.conf, KIND)
         with fernet_setup.key_errors():
             keyring = crypto.load(path)
@@ -85,5 +79,3 @@ class CredentialRotate(base.Command):
                     's' if len(purged) > 1 else '',
                     fernet_setup.ids_text(purged), path),
                 EXIT_MIGRATE_FIRST)
-        fernet_rotate.rotate_keys(self.conf, uid, gid, kind=KIND)
-        return errors.EXIT_OK

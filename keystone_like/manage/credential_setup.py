@@ -10,13 +10,11 @@ ownership change without root; 66 the repository cannot be created, read
 or written.
 """
 
-from keystone_like.manage import base
 from keystone_like.manage import fernet_setup
-from keystone_like.server import errors
 from keystone_like.token import keys
 
 
-class CredentialSetup(base.Command):
+class CredentialSetup(fernet_setup.FernetSetup):
     """Create the credential key repository (idempotent)."""
 
     name = 'credential_setup'
@@ -24,15 +22,4 @@ class CredentialSetup(base.Command):
             'key_repository), whose keys encrypt credential blobs at rest, '
             'with a staged and a primary key. A repository that already has '
             'keys is left unchanged.')
-    exit_codes = fernet_setup.KEY_EXIT_CODES
-
-    @classmethod
-    def add_arguments(cls, parser):
-        """The owner arguments."""
-        fernet_setup.add_owner_arguments(parser)
-
-    def run(self):
-        """Resolve the owner, then create the repository if needed."""
-        uid, gid = fernet_setup.resolve_owner(self.args)
-        fernet_setup.setup_keys(self.conf, uid, gid, kind=keys.CREDENTIALS)
-        return errors.EXIT_OK
+    kind = keys.CREDENTIALS

@@ -12,7 +12,6 @@ without root; 66 the repository is missing, empty, unreadable or not
 writable (create it with ``fernet_setup``).
 """
 
-from keystone_like.manage import base
 from keystone_like.manage import fernet_setup
 from keystone_like.server import errors
 from keystone_like.token import keys
@@ -42,7 +41,7 @@ def rotate_keys(conf, uid, gid, kind=keys.TOKENS):
     return result
 
 
-class FernetRotate(base.Command):
+class FernetRotate(fernet_setup.FernetSetup):
     """Rotate the keys of an existing Fernet key repository."""
 
     name = 'fernet_rotate'
@@ -50,15 +49,13 @@ class FernetRotate(base.Command):
             'key, a new staged key is written and keys beyond '
             '[fernet_tokens] max_active_keys are removed. Prints the key ids '
             'now present.')
-    exit_codes = fernet_setup.KEY_EXIT_CODES
-
-    @classmethod
-    def add_arguments(cls, parser):
-        """The owner arguments, for the new key files."""
-        fernet_setup.add_owner_arguments(parser)
 
     def run(self):
         """Rotate and print what changed."""
         uid, gid = fernet_setup.resolve_owner(self.args)
-        rotate_keys(self.conf, uid, gid)
+        self.check_before_rotation()
+        rotate_keys(self.conf, uid, gid, kind=self.kind)
         return errors.EXIT_OK
+
+    def check_before_rotation(self):
+        """Raise CommandError if the rotation must not happen now."""

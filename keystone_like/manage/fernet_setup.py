@@ -148,6 +148,7 @@ class FernetSetup(base.Command):
             'key_repository) with a staged and a primary key. A repository '
             'that already has keys is left unchanged.')
     exit_codes = KEY_EXIT_CODES
+    kind = keys.TOKENS   # the repository this command works on
 
     @classmethod
     def add_arguments(cls, parser):
@@ -157,5 +158,5 @@ class FernetSetup(base.Command):
     def run(self):
         """Resolve the owner, then create the repository if needed."""
         uid, gid = resolve_owner(self.args)
-        setup_keys(self.conf, uid, gid)
+        setup_keys(self.conf, uid, gid, kind=self.kind)
         return errors.EXIT_OK

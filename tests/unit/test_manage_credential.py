@@ -28,8 +28,7 @@ def repository(manage):
 
 
 def _key_ids(path):
-    return sorted(int(name) for name in os.listdir(path)
-                  if not name.startswith('.'))
+    return keys.key_ids(str(path), keys.CREDENTIALS)
 
 
 def test_setup_creates_then_leaves_the_repository_alone(manage):
