@@ -42,7 +42,7 @@ def verify(secret, credentials):
             hostname = urllib.parse.urlsplit('//' + host).hostname or ''
             if _matches(secret, dict(credentials, host=hostname), signature):
                 return
-    except (KeyError, TypeError, ValueError, AttributeError,
+    except (LookupError, TypeError, ValueError, AttributeError,
             UnicodeError) as exc:
         raise SignatureError('Malformed EC2 credentials: %s'
                              % type(exc).__name__) from None
