@@ -55,7 +55,7 @@ SERVERS = (KEYSTONE, EVENTLET)
 EXPECTED_STATUS = {'/': 300, '/v3': 200}
 READY_LINE = 'Application startup complete'
 # What an operator does once before service-all can serve the pipeline.
-SETUP_STEPS = ('db_sync', 'fernet_setup')
+SETUP_STEPS = ('db_sync', 'fernet_setup', 'credential_setup')
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 CLK_TCK = os.sysconf('SC_CLK_TCK')

@@ -1,12 +1,13 @@
 """Fallback set-up of a benchmark state directory (schema, Fernet keys).
 
 ``bench_http.py`` prepares the state directory with ``service-manage
-db_sync`` and ``service-manage fernet_setup``. While a checkout's
+db_sync``, ``fernet_setup`` and ``credential_setup``. While a checkout's
 service-manage lacks one of those commands, the script runs this module
 instead, which does the same through the library calls those commands
 wrap. Usage::
 
-    python prepare_state.py --config-file FILE {db_sync,fernet_setup}
+    python prepare_state.py --config-file FILE \
+        {db_sync,fernet_setup,credential_setup}
 """
 
 import argparse
@@ -16,7 +17,8 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config-file', required=True)
-    parser.add_argument('command', choices=('db_sync', 'fernet_setup'))
+    parser.add_argument('command', choices=('db_sync', 'fernet_setup',
+                                            'credential_setup'))
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     import keystone_like.conf
@@ -36,9 +38,11 @@ def main(argv=None):
     else:
         from keystone_like.token import keys
 
-        path = keys.repository_path(conf)
-        keys.setup(path, conf.fernet_tokens.max_active_keys)
-        print('Fernet keys in %s' % path)
+        kind = (keys.CREDENTIALS if args.command == 'credential_setup'
+                else keys.TOKENS)
+        path = keys.repository_path(conf, kind)
+        keys.setup(path, conf[kind.group].max_active_keys, kind=kind)
+        print('%s keys in %s' % (kind.name, path))
     return 0
 
 

@@ -9,6 +9,7 @@ stops ``service-all`` at start-up with one line instead of failing requests.
 
 import logging
 
+from keystone_like.credential import crypto
 from keystone_like.db import migration
 from keystone_like import db
 from keystone_like import exceptions
@@ -27,6 +28,8 @@ class Backends:
         self.conf = conf
         self.database = db.Database(conf)
         self.keys = keys.KeyCache(keys.repository_path(conf))
+        # The keys of credential blobs: a Keyring, reloaded on rotation.
+        self.credential_keys = crypto.cache(conf)
         self.tokens = provider.TokenProvider(conf, self.keys)
         self.policy = policies.Enforcer(conf)
 
@@ -42,10 +45,11 @@ class Backends:
             LOG.warning('The database is unreachable at start-up (%s); '
                         'requests get 503 until it is back',
                         getattr(exc, 'detail', exc))
-        try:
-            self.keys.get()
-        except keys.KeyRepositoryError as exc:
-            raise exceptions.SetupRequired(str(exc)) from None
+        for cache in (self.keys, self.credential_keys):
+            try:
+                cache.get()
+            except keys.KeyRepositoryError as exc:
+                raise exceptions.SetupRequired(str(exc)) from None
 
 
 def get(conf):

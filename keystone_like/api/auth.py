@@ -25,6 +25,7 @@ from keystone_like.store import domains
 from keystone_like.store import effective
 from keystone_like.store import projects
 from keystone_like.store import users
+from keystone_like.token import delegation
 from keystone_like.token import formats
 from keystone_like.token import provider
 
@@ -193,6 +194,12 @@ class AuthResource:
             LOG.info('Authentication failed for the token method: the token '
                      'is invalid, expired or revoked')
             raise
+        if delegation.delegated_method(parent.payload):
+            # A narrow, delegated credential never widens (Keystone 30).
+            raise exceptions.Forbidden(
+                'You are not authorized to perform the requested action: '
+                'Using a delegated token to create another token is not '
+                'allowed.')
         if (parent.payload.scope is not None
                 and not self.backends.conf.token.allow_rescope_scoped_token):
             raise exceptions.Forbidden(

@@ -7,20 +7,28 @@ read.
 
 from keystone_like import exceptions
 from keystone_like.api import versions
+from keystone_like.token import delegation
 
 AUTH_HEADER = 'X-Auth-Token'
 SUBJECT_HEADER = 'X-Subject-Token'
 
 
 def authenticate(backends, session, request):
-    """Return the validated Token of ``X-Auth-Token``, or Unauthorized."""
+    """Return the validated Token of ``X-Auth-Token``, or Unauthorized.
+
+    A token made from an EC2 signature is for other services: here it is
+    403 whatever the request (as in Keystone 30).
+    """
     token_id = request.headers.get(AUTH_HEADER)
     if not token_id:
         raise exceptions.Unauthorized()
     try:
-        return backends.tokens.validate(session, token_id)
+        token = backends.tokens.validate(session, token_id)
     except exceptions.NotFound:
         raise exceptions.Unauthorized() from None
+    if delegation.EC2_METHOD in token.payload.methods:
+        raise exceptions.Forbidden()
+    return token
 
 
 def authorize(backends, token, action, target=None, params=None):

@@ -44,6 +44,7 @@ RELATIONS = {
     '/roles/{prior_role_id}/implies/{implied_role_id}': v3_relation(
         'implied_role'),
     '/projects/{project_id}/tags/{value}': v3_relation('project_tags'),
+    '/ec2tokens': extension_relation('OS-EC2', 'ec2tokens'),
 }
 # Further relations Keystone gives the same path.
 ALSO = {

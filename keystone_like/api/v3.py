@@ -15,7 +15,9 @@ from keystone_like import api
 from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
+from keystone_like.api import credentials
 from keystone_like.api import domains
+from keystone_like.api import ec2
 from keystone_like.api import grants
 from keystone_like.api import groups
 from keystone_like.api import json_home
@@ -33,7 +35,8 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
-             catalog.CatalogResource)
+             catalog.CatalogResource, credentials.CredentialResource,
+             ec2.Ec2CredentialResource)
 
 
 class V3Base(api.Application):

@@ -14,10 +14,13 @@ its own):
 0   success
 1   unexpected error (run with --debug for a traceback)
 2   bad command line, including an unknown command
-66  a named file (config, paste, TLS, Fernet key) is missing or unreadable
+66  a named file (config, paste, TLS, Fernet or credential key) is missing
+    or unreadable
 69  the database cannot be reached
 70  a paste application factory failed (check)
 71  a listener address cannot be bound (check)
+75  credentials still need a key the rotation would remove
+    (credential_rotate: run credential_migrate first)
 78  an invalid option value, or a database schema not at head
 ==  ==========================================================
 """

@@ -2,6 +2,7 @@
 
 from keystone_like.conf import assignment
 from keystone_like.conf import catalog
+from keystone_like.conf import credential
 from keystone_like.conf import database
 from keystone_like.conf import default
 from keystone_like.conf import eventlet_server
@@ -18,7 +19,7 @@ from keystone_like.conf import token
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
            database, identity, resource, assignment, role, catalog, token,
-           fernet_tokens)
+           fernet_tokens, credential)
 
 
 def register_all(conf):

@@ -296,3 +296,29 @@ class RevocationEvent(Base):
         sa.DateTime, nullable=False)
     revoked_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
         sa.DateTime, nullable=False, index=True, default=utcnow)
+
+
+class Credential(Base):
+    """A user's credential (/v3/credentials, OS-EC2); the blob encrypted.
+
+    ``encrypted_blob`` is a Fernet token of the credential key repository's
+    key whose hash is ``key_hash``. Deleting the user or the project
+    deletes the credential (as Keystone does).
+    """
+
+    __tablename__ = 'credential'
+
+    id: orm.Mapped[str] = _id(primary_key=True)
+    user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False,
+        index=True)
+    project_id: orm.Mapped[str | None] = _id(
+        sa.ForeignKey('project.id', ondelete='CASCADE'), nullable=True,
+        index=True)
+    type: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    encrypted_blob: orm.Mapped[str] = orm.mapped_column(
+        sa.Text, nullable=False)
+    key_hash: orm.Mapped[str] = orm.mapped_column(
+        sa.String(ID_LENGTH), nullable=False, index=True)
+    extra: orm.Mapped[dict] = _extra()

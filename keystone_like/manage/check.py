@@ -2,17 +2,17 @@
 
 Checks, in order, stopping at the first failure: every option value, that
 the database is reachable and at this code's schema revision, that the
-Fernet key repository loads, that the password hashing options are
-usable, then the paste ini and both applications (which need the database
-and keys), the TLS material and that both listener addresses can be bound
-(``--skip-ports`` while the service runs).
-Prints ``ok: ...`` per check, then ``All checks passed.``
+Fernet key repository and the credential key repository load, that the
+password hashing options are usable, then the paste ini and both
+applications (which need the database and keys), the TLS material and
+that both listener addresses can be bound (``--skip-ports`` while the
+service runs). Prints ``ok: ...`` per check, then ``All checks passed.``
 
-Exit codes: 0 all passed; 66 a paste, certificate, key or Fernet key file
-is missing or unreadable; 69 the database cannot be reached; 70 a paste
-application factory failed; 71 a listener address cannot be bound; 78 an
-option value, paste name or TLS file is wrong, or the schema is missing,
-older or newer than this code.
+Exit codes: 0 all passed; 66 a paste, certificate, key, Fernet key or
+credential key file is missing or unreadable; 69 the database cannot be
+reached; 70 a paste application factory failed; 71 a listener address
+cannot be bound; 78 an option value, paste name or TLS file is wrong, or
+the schema is missing, older or newer than this code.
 """
 
 from keystone_like.conf import listener as listener_conf
@@ -28,13 +28,14 @@ class Check(base.Command):
 
     name = 'check'
     help = ('Check the configuration, that the database is reachable and '
-            'migrated, that the Fernet keys load, the password hashing '
+            'migrated, that the Fernet and credential keys load, the '
+            'password hashing '
             'options, the paste pipelines, the TLS material and that both '
             'listener addresses can be bound, without serving. Exits 0 when '
             'service-all would start.')
     exit_codes = {
-        errors.EXIT_NOINPUT: 'a paste, certificate, key or Fernet key file '
-                             'is missing or unreadable',
+        errors.EXIT_NOINPUT: 'a paste, certificate, key, Fernet key or '
+                             'credential key file is missing or unreadable',
         base.EXIT_UNAVAILABLE: 'the database cannot be reached',
         errors.EXIT_SOFTWARE: 'an application factory in the paste pipeline '
                               'failed',
@@ -62,14 +63,16 @@ class Check(base.Command):
             revision = base.check_schema(database)
             _ok('database %s is reachable and at revision %s'
                 % (database.display_url, revision))
-        path = keys.repository_path(conf)
-        try:
-            keys.load(path)
-            ids = keys.key_ids(path)
-        except keys.KeyRepositoryError as exc:
-            raise base.CommandError(str(exc), errors.EXIT_NOINPUT) from None
-        _ok('Fernet key repository %s loads (keys %s)'
-            % (path, ', '.join(str(i) for i in ids)))
+        for kind in (keys.TOKENS, keys.CREDENTIALS):
+            path = keys.repository_path(conf, kind)
+            try:
+                keys.load(path, kind)
+                ids = keys.key_ids(path, kind)
+            except keys.KeyRepositoryError as exc:
+                raise base.CommandError(str(exc),
+                                        errors.EXIT_NOINPUT) from None
+            _ok('%s %s loads (keys %s)'
+                % (kind.repository, path, ', '.join(str(i) for i in ids)))
         try:
             passwords.check_config(conf)
         except ValueError as exc:

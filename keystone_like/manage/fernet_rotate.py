@@ -12,13 +12,36 @@ without root; 66 the repository is missing, empty, unreadable or not
 writable (create it with ``fernet_setup``).
 """
 
-from keystone_like.manage import base
 from keystone_like.manage import fernet_setup
 from keystone_like.server import errors
 from keystone_like.token import keys
 
 
-class FernetRotate(base.Command):
+def rotate_keys(conf, uid, gid, kind=keys.TOKENS):
+    """Rotate the repository of ``kind``; print what changed."""
+    path = keys.repository_path(conf, kind)
+    max_active_keys = conf[kind.group].max_active_keys
+    with fernet_setup.key_errors():
+        if keys.STAGED not in keys.key_ids(path, kind):
+            # keys.rotate logs this, but the log is off by default.
+            print('Warning: %s has no staged key 0; the new primary key '
+                  'is one other nodes do not have until this repository '
+                  'is copied to them.' % path)
+        result = keys.rotate(path, max_active_keys,
+                             user=None if uid == -1 else uid,
+                             group=None if gid == -1 else gid, kind=kind)
+        print('Rotated %s keys in %s: key %d is the new primary key.'
+              % (kind.name, path, result.promoted))
+        if result.purged:
+            print('Removed key%s %s (beyond max_active_keys = %d).' % (
+                's' if len(result.purged) > 1 else '',
+                fernet_setup.ids_text(result.purged), max_active_keys))
+        print('Keys now present: %s.' % fernet_setup.ids_text(result.keys))
+        fernet_setup.apply_owner(path, uid, gid, kind)
+    return result
+
+
+class FernetRotate(fernet_setup.FernetSetup):
     """Rotate the keys of an existing Fernet key repository."""
 
     name = 'fernet_rotate'
@@ -26,37 +49,13 @@ class FernetRotate(base.Command):
             'key, a new staged key is written and keys beyond '
             '[fernet_tokens] max_active_keys are removed. Prints the key ids '
             'now present.')
-    exit_codes = fernet_setup.KEY_EXIT_CODES
-
-    @classmethod
-    def add_arguments(cls, parser):
-        """The owner arguments, for the new key files."""
-        fernet_setup.add_owner_arguments(parser)
 
     def run(self):
         """Rotate and print what changed."""
         uid, gid = fernet_setup.resolve_owner(self.args)
-        path = keys.repository_path(self.conf)
-        with fernet_setup.key_errors():
-            if keys.STAGED not in keys.key_ids(path):
-                # keys.rotate logs this, but the log is off by default.
-                print('Warning: %s has no staged key 0; the new primary key '
-                      'is one other nodes do not have until this repository '
-                      'is copied to them.' % path)
-            result = keys.rotate(path, self.conf.fernet_tokens.max_active_keys,
-                                 user=None if uid == -1 else uid,
-                                 group=None if gid == -1 else gid)
-            print('Rotated Fernet keys in %s: key %d is the new primary key.'
-                  % (path, result.promoted))
-            if result.purged:
-                print('Removed key%s %s (beyond max_active_keys = %d).' % (
-                    's' if len(result.purged) > 1 else '',
-                    _ids(result.purged),
-                    self.conf.fernet_tokens.max_active_keys))
-            print('Keys now present: %s.' % _ids(result.keys))
-            fernet_setup.apply_owner(path, uid, gid)
+        self.check_before_rotation()
+        rotate_keys(self.conf, uid, gid, kind=self.kind)
         return errors.EXIT_OK
 
-
-def _ids(key_ids):
-    return ', '.join(str(i) for i in key_ids)
+    def check_before_rotation(self):
+        """Raise CommandError if the rotation must not happen now."""

@@ -72,13 +72,13 @@ def _lookup(value, getter, field, kind, flag):
             errors.EXIT_USAGE) from None
 
 
-def apply_owner(path, uid, gid):
+def apply_owner(path, uid, gid, kind=keys.TOKENS):
     """Give the repository and its key files to ``uid``:``gid``."""
     if (uid, gid) == (-1, -1):
         return
     try:
         os.chown(path, uid, gid)
-        for key_id in keys.key_ids(path):
+        for key_id in keys.key_ids(path, kind):
             os.chown(os.path.join(path, str(key_id)), uid, gid)
     except OSError as exc:
         raise base.CommandError(
@@ -114,19 +114,20 @@ def key_errors():
         raise base.CommandError(str(exc), errors.EXIT_NOINPUT) from None
 
 
-def setup_keys(conf, uid=-1, gid=-1):
+def setup_keys(conf, uid=-1, gid=-1, kind=keys.TOKENS):
     """Create the repository unless it has keys; print what happened."""
-    path = keys.repository_path(conf)
+    path = keys.repository_path(conf, kind)
     with key_errors():
-        created = keys.setup(path, conf.fernet_tokens.max_active_keys,
-                             user=_or_none(uid), group=_or_none(gid))
+        created = keys.setup(path, conf[kind.group].max_active_keys,
+                             user=_or_none(uid), group=_or_none(gid),
+                             kind=kind)
         if created:
-            print('Created Fernet key repository %s with staged key 0 and '
-                  'primary key 1.' % path)
+            print('Created %s %s with staged key 0 and primary key 1.'
+                  % (kind.repository, path))
         else:
-            print('Fernet key repository %s already has keys %s; left '
-                  'unchanged.' % (path, _ids(keys.key_ids(path))))
-        apply_owner(path, uid, gid)
+            print('%s %s already has keys %s; left unchanged.' % (
+                kind.repository, path, ids_text(keys.key_ids(path, kind))))
+        apply_owner(path, uid, gid, kind)
     return created
 
 
@@ -134,7 +135,8 @@ def _or_none(value):
     return None if value == -1 else value
 
 
-def _ids(key_ids):
+def ids_text(key_ids):
+    """Return key ids as the commands print them: ``0, 1, 2``."""
     return ', '.join(str(i) for i in key_ids)
 
 
@@ -146,6 +148,7 @@ class FernetSetup(base.Command):
             'key_repository) with a staged and a primary key. A repository '
             'that already has keys is left unchanged.')
     exit_codes = KEY_EXIT_CODES
+    kind = keys.TOKENS   # the repository this command works on
 
     @classmethod
     def add_arguments(cls, parser):
@@ -155,5 +158,5 @@ class FernetSetup(base.Command):
     def run(self):
         """Resolve the owner, then create the repository if needed."""
         uid, gid = resolve_owner(self.args)
-        setup_keys(self.conf, uid, gid)
+        setup_keys(self.conf, uid, gid, kind=self.kind)
         return errors.EXIT_OK

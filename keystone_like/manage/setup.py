@@ -1,13 +1,14 @@
 """``service-manage setup``: everything a fresh machine needs, in one go.
 
-Runs ``db_sync``, ``fernet_setup`` and ``bootstrap`` with their defaults.
+Runs ``db_sync``, ``fernet_setup``, ``credential_setup`` and
+``bootstrap`` with their defaults.
 When the admin user does not exist yet and no password was given (flag or
 ``OS_BOOTSTRAP_PASSWORD``), a random one is generated and printed once,
 as ``OS_*`` environment variables and the matching ``openstack`` command.
 Running it again changes nothing and prints no password.
 
 Exit codes: those of the three steps -- 0 done; 2 a bad flag value or
-owner; 66 the key repository cannot be created or written; 69 the
+owner; 66 a key repository cannot be created or written; 69 the
 database cannot be reached; 78 an invalid ``[database] connection`` or
 ``[identity]`` option, or a schema newer than this code.
 """
@@ -20,6 +21,7 @@ from keystone_like.manage import db_sync
 from keystone_like.manage import fernet_setup
 from keystone_like.manage import initial_data
 from keystone_like.server import errors
+from keystone_like.token import keys
 
 
 def login_lines(result):
@@ -55,10 +57,11 @@ def login_lines(result):
 
 
 class Setup(base.Command):
-    """db_sync, fernet_setup and bootstrap for a fresh machine."""
+    """db_sync, fernet_setup, credential_setup and bootstrap."""
 
     name = 'setup'
-    help = ('Prepare a fresh machine: db_sync, fernet_setup and bootstrap. '
+    help = ('Prepare a fresh machine: db_sync, fernet_setup, '
+            'credential_setup and bootstrap. '
             'Without a password (--bootstrap-password or %s) for a new '
             'admin user, one is generated and printed once with how to '
             'log in. Safe to run again.' % bootstrap.PASSWORD_ENV)
@@ -88,6 +91,8 @@ class Setup(base.Command):
             print('Database %s is at revision %s.'
                   % (database.display_url, revision))
             fernet_setup.setup_keys(self.conf, uid, gid)
+            fernet_setup.setup_keys(self.conf, uid, gid,
+                                    kind=keys.CREDENTIALS)
             result = initial_data.create(self.conf, database, the_plan,
                                          generate_password=True)
         print()

@@ -17,11 +17,13 @@ from keystone_like.policies import assignments
 from keystone_like.policies import auth
 from keystone_like.policies import base
 from keystone_like.policies import catalog
+from keystone_like.policies import credentials
 from keystone_like.policies import identity
 from keystone_like.policies import resource
 from keystone_like.policies import roles
 
-MODULES = (base, auth, resource, identity, roles, assignments, catalog)
+MODULES = (base, auth, resource, identity, roles, assignments, catalog,
+           credentials)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.

@@ -99,16 +99,11 @@ def drop(creds):
 
 def check_access(conf, creds):
     """Raise StartupError if ``creds`` (now ours) cannot use state files."""
-    repository = keys.repository_path(conf)
+    repositories = [(keys.repository_path(conf, kind), kind)
+                    for kind in (keys.TOKENS, keys.CREDENTIALS)]
     problems = []
-    if not _can(repository, os.R_OK | os.X_OK):
-        problems.append('read the Fernet key repository %s' % repository)
-    else:
-        for key_id in keys.key_ids(repository):
-            path = os.path.join(repository, str(key_id))
-            if not _can(path, os.R_OK):
-                problems.append('read the key file %s' % path)
-                break
+    for repository, kind in repositories:
+        problems.extend(_key_problems(repository, kind))
     sqlite = _sqlite_file(conf)
     if sqlite is not None:
         directory = os.path.dirname(sqlite)
@@ -122,8 +117,20 @@ def check_access(conf, creds):
             '%s cannot %s; give that user access (e.g. chown -R %s %s) or '
             'change [DEFAULT] user.' % (
                 creds.describe(), problems[0], creds.user,
-                _owner_hint(problems[0], repository, sqlite)),
+                _owner_hint(problems[0], [r for r, _k in repositories],
+                            sqlite)),
             errors.EXIT_NOINPUT)
+
+
+def _key_problems(repository, kind):
+    """What ``creds`` cannot do with one key repository (at most one)."""
+    if not _can(repository, os.R_OK | os.X_OK):
+        return ['read the %s %s' % (kind.repository, repository)]
+    for key_id in keys.key_ids(repository, kind):
+        path = os.path.join(repository, str(key_id))
+        if not _can(path, os.R_OK):
+            return ['read the key file %s' % path]
+    return []
 
 
 def _can(path, mode):
@@ -140,7 +147,8 @@ def _sqlite_file(conf):
     return os.path.abspath(url[len(prefix):].partition('?')[0])
 
 
-def _owner_hint(problem, repository, sqlite):
-    if repository in problem:
-        return repository
+def _owner_hint(problem, repositories, sqlite):
+    for repository in repositories:
+        if repository in problem:
+            return repository
     return os.path.dirname(sqlite) if sqlite else '<path>'

@@ -33,7 +33,7 @@ import msgpack
 from keystone_like import exceptions
 
 FORMAT_VERSION = 1
-METHODS = ('password', 'token', 'application_credential')
+METHODS = ('password', 'token', 'application_credential', 'ec2credential')
 SYSTEM_ALL = 'all'
 # Optional payload fields and their keys in the extensions map.
 EXTENSIONS = {'system': 's', 'trust_id': 't', 'app_cred_id': 'a'}

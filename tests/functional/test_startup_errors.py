@@ -424,3 +424,11 @@ def test_bad_command_line(services):
     assert svc.returncode == errors.EXIT_USAGE, svc.log
     assert 'Traceback' not in svc.log
     assert_ports_free(svc)
+
+
+def test_missing_credential_key_repository(services, tmp_path):
+    missing = tmp_path / 'credential-keys'
+    svc = run(services, {'credential': {'key_repository': str(missing)}})
+    assert_clean_failure(
+        svc, errors.EXIT_CONFIG, 'Credential key repository %s does not '
+        'exist; run: service-manage credential_setup' % missing)

@@ -107,9 +107,12 @@ def identity_api(database, tmp_path):
     """The real pipelines over the test ``database`` (SQLite, PostgreSQL)."""
     key_repository = tmp_path / 'fernet-keys'
     keys.setup(str(key_repository), 3)
+    credential_keys = tmp_path / 'credential-keys'
+    keys.setup(str(credential_keys), 3, kind=keys.CREDENTIALS)
     overrides = (('connection', database.url.render_as_string(
         hide_password=False), 'database'),
         ('key_repository', str(key_repository), 'fernet_tokens'),
+        ('key_repository', str(credential_keys), 'credential'),
         ('password_hash_rounds', 4, 'identity'))
     conf.CONF([], project='keystone_like', default_config_files=[],
               default_config_dirs=[])

@@ -1,4 +1,5 @@
-"""A prepared identity state directory: migrated SQLite and Fernet keys.
+"""A prepared identity state directory: migrated SQLite, Fernet keys for
+tokens and for credentials.
 
 ``service-all`` refuses to start without them (as it should), so tests that
 run the real pipeline point ``state_dir`` at one of these.
@@ -19,7 +20,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def prepare_state_dir(path):
-    """Migrate ``path``/keystone_like.db and set up ``path``/fernet-keys."""
+    """Migrate ``path``/keystone_like.db; set up ``path``/fernet-keys and
+    ``path``/credential-keys."""
     conf = cfg.ConfigOpts()
     opts.register_all(conf)
     conf([], default_config_files=[], default_config_dirs=[])
@@ -30,6 +32,8 @@ def prepare_state_dir(path):
     finally:
         database.dispose()
     keys.setup(keys.repository_path(conf), conf.fernet_tokens.max_active_keys)
+    keys.setup(keys.repository_path(conf, keys.CREDENTIALS),
+               conf.credential.max_active_keys, kind=keys.CREDENTIALS)
     return str(path)
 
 

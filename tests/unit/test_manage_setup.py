@@ -1,4 +1,5 @@
-"""service-manage setup: db_sync + fernet_setup + bootstrap, once or again."""
+"""service-manage setup: db_sync + fernet_setup + credential_setup + bootstrap,
+once or again."""
 
 import re
 

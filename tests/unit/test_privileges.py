@@ -142,10 +142,17 @@ def test_state_files_of_the_user_pass_the_check(nobody_copy):
     assert in_child(check) == 'ok'
 
 
-def _give_keys(state):
-    keys = state / 'fernet-keys'
-    for path in [keys, *keys.iterdir()]:
-        os.chown(path, NOBODY, NOBODY)
+def _give_keys(state, repositories=('fernet-keys', 'credential-keys')):
+    for name in repositories:
+        keys = state / name
+        for path in [keys, *keys.iterdir()]:
+            os.chown(path, NOBODY, NOBODY)
+
+
+def _root_credential_keys(state):
+    """The token keys are nobody's, the credential keys root's."""
+    os.chmod(state, 0o755)
+    _give_keys(state, ['fernet-keys'])
 
 
 def _root_only_dir(state):
@@ -167,6 +174,7 @@ def _root_database_dir(state):
 @needs_root
 @pytest.mark.parametrize('setup,says', [
     (_root_only_dir, 'cannot read the Fernet key repository'),
+    (_root_credential_keys, 'cannot read the Credential key repository'),
     (_root_database, 'cannot read and write the database'),
     (_root_database_dir, 'cannot write in the database directory'),
 ])

@@ -1,0 +1,1 @@
+"""Credentials: blobs encrypted at rest, EC2 signatures."""
