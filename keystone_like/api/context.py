@@ -2,9 +2,10 @@
 
 Identity comes from ``X-Auth-Token`` alone, validated like any token;
 identity headers a client sends (``X-User-Id``, ``X-Roles``, ...) are never
-read.
+read. A token limited by access rules reaches only the requests they allow.
 """
 
+from keystone_like.api import delegation
 from keystone_like import exceptions
 from keystone_like.api import versions
 
@@ -18,9 +19,11 @@ def authenticate(backends, session, request):
     if not token_id:
         raise exceptions.Unauthorized()
     try:
-        return backends.tokens.validate(session, token_id)
+        token = backends.tokens.validate(session, token_id)
     except exceptions.NotFound:
         raise exceptions.Unauthorized() from None
+    delegation.check_request(request, token)
+    return token
 
 
 def authorize(backends, token, action, target=None, params=None):

@@ -44,6 +44,13 @@ RELATIONS = {
     '/roles/{prior_role_id}/implies/{implied_role_id}': v3_relation(
         'implied_role'),
     '/projects/{project_id}/tags/{value}': v3_relation('project_tags'),
+    '/users/{user_id}/application_credentials': v3_relation(
+        'application_credentials'),
+    '/users/{user_id}/application_credentials/{application_credential_id}':
+        v3_relation('application_credential'),
+    '/users/{user_id}/access_rules': v3_relation('access_rules'),
+    '/users/{user_id}/access_rules/{access_rule_id}': v3_relation(
+        'access_rule'),
 }
 # Further relations Keystone gives the same path.
 ALSO = {

@@ -12,6 +12,8 @@ path.
 import webob
 
 from keystone_like import api
+from keystone_like.api import access_rules
+from keystone_like.api import app_creds
 from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
@@ -33,7 +35,9 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
-             catalog.CatalogResource)
+             catalog.CatalogResource,
+             app_creds.ApplicationCredentialResource,
+             access_rules.AccessRuleResource)
 
 
 class V3Base(api.Application):
