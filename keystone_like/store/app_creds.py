@@ -53,7 +53,8 @@ def _to_dicts(session, rows):
             .join(models.AccessRule,
                   models.AccessRule.id == rule_link.access_rule_id)
             .where(rule_link.app_cred_id.in_(ids))
-            .order_by(models.AccessRule.service, models.AccessRule.path)):
+            .order_by(models.AccessRule.service, models.AccessRule.path,
+                      models.AccessRule.method)):
         rules[cred_id].append(access_rules.to_dict(rule))
     result = []
     for row in rows:
