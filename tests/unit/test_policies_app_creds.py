@@ -11,19 +11,19 @@ _RULE_READ = ('(role:reader and system_scope:all) or '
               'user_id:%(target.user.id)s')
 KEYSTONE_30 = {
     'identity:get_application_credential': (
-        _OWNER_READ, ['system', 'project'], 'rule:admin_or_owner'),
+        _OWNER_READ, ['project', 'system'], 'rule:admin_or_owner'),
     'identity:list_application_credentials': (
-        _OWNER_READ, ['system', 'project'], 'rule:admin_or_owner'),
+        _OWNER_READ, ['project', 'system'], 'rule:admin_or_owner'),
     'identity:create_application_credential': (
         'user_id:%(user_id)s', ['project'], None),
     'identity:delete_application_credential': (
-        'rule:admin_or_owner', ['system', 'project'],
+        'rule:admin_or_owner', ['project', 'system'],
         'rule:admin_or_owner'),
-    'identity:get_access_rule': (_RULE_READ, ['system', 'project'], None),
-    'identity:list_access_rules': (_RULE_READ, ['system', 'project'], None),
+    'identity:get_access_rule': (_RULE_READ, ['project', 'system'], None),
+    'identity:list_access_rules': (_RULE_READ, ['project', 'system'], None),
     'identity:delete_access_rule': (
         '(role:admin and system_scope:all) or user_id:%(target.user.id)s',
-        ['system', 'project'], None),
+        ['project', 'system'], None),
 }
 
 
