@@ -15,8 +15,10 @@ import logging
 import webob
 
 from keystone_like import api
+from keystone_like.api import auth_app_creds
 from keystone_like.api import auth_schemas
 from keystone_like.api import context
+from keystone_like.api import delegation
 from keystone_like.api import resources
 from keystone_like import exceptions
 from keystone_like.identity import passwords
@@ -25,7 +27,6 @@ from keystone_like.store import domains
 from keystone_like.store import effective
 from keystone_like.store import projects
 from keystone_like.store import users
-from keystone_like.token import delegation
 from keystone_like.token import formats
 from keystone_like.token import provider
 
@@ -58,9 +59,12 @@ class AuthResource:
         """POST /auth/tokens: authenticate; 201 with ``X-Subject-Token``."""
         auth = auth_schemas.parse(request, self.backends.conf)
         try:
-            user, parent = self._identify(auth)
+            user, parent, credential = self._identify(auth)
             with self.session() as session:
-                scope = _scope_ids(session, auth.scope, user)
+                if credential is not None:
+                    scope = auth_app_creds.scope(session, credential)
+                else:
+                    scope = _scope_ids(session, auth.scope, user)
                 methods = set(auth.methods)
                 if parent is not None:
                     methods.update(parent.payload.methods)
@@ -167,23 +171,29 @@ class AuthResource:
             raise provider.TokenNotFound('No token in the request')
         subject = self.backends.tokens.validate(
             session, token_id, allow_expired=allow_expired)
+        delegation.check_rules_support(request, subject)
         self.authorize(caller, action,
                        {'token': {'user_id': subject.user_id}})
         return subject
 
     def _identify(self, auth):
-        """Return ``(user, parent token or None)`` the methods agree on."""
-        parent = user = None
+        """Return ``(user, parent token or None, application credential or
+        None)`` the methods agree on."""
+        parent = user = credential = None
         if auth.token_id is not None:
             parent = self._token_identity(auth.token_id)
             user = parent.user
+        identities = []
+        if auth.app_cred is not None:
+            identities.append(auth_app_creds.authenticate(
+                self.backends, auth.app_cred, AuthFailed))
         if auth.user is not None:
-            password_user = self._password_identity(auth)
-            if user is not None and user['id'] != password_user['id']:
-                raise AuthFailed('the password and token methods name '
-                                 'different users')
-            user = password_user
-        return user, parent
+            identities.append((self._password_identity(auth), None))
+        for other, found in identities:
+            if user is not None and user['id'] != other['id']:
+                raise AuthFailed('the methods name different users')
+            user, credential = other, found or credential
+        return user, parent, credential
 
     def _token_identity(self, token_id):
         """Return the valid Token ``token_id``; 404 as Keystone answers."""
@@ -194,12 +204,7 @@ class AuthResource:
             LOG.info('Authentication failed for the token method: the token '
                      'is invalid, expired or revoked')
             raise
-        if delegation.delegated_method(parent.payload):
-            # A narrow, delegated credential never widens (Keystone 30).
-            raise exceptions.Forbidden(
-                'You are not authorized to perform the requested action: '
-                'Using a delegated token to create another token is not '
-                'allowed.')
+        delegation.refuse_rescoping(parent)
         if (parent.payload.scope is not None
                 and not self.backends.conf.token.allow_rescope_scoped_token):
             raise exceptions.Forbidden(

@@ -40,12 +40,23 @@ _TOKEN = {
     'properties': {'id': {'type': 'string'}},
     'required': ['id'],
 }
+_APP_CRED = {
+    'type': 'object',
+    'properties': {
+        'id': _LOOKUP_TEXT, 'name': _LOOKUP_TEXT,
+        'secret': {'type': 'string'},
+        'user': {'type': 'object',
+                 'properties': {'id': _LOOKUP_TEXT, 'name': _LOOKUP_TEXT,
+                                'domain': _DOMAIN_REF}},
+    },
+}
+APP_CRED = 'application_credential'
 # Keystone accepts "unscoped" as a string, and {"unscoped": {}} from old
 # keystoneauth releases; system and trust scopes are recognised (so they
 # are not a 400) but never granted here.
 SCOPES = ('project', 'domain', 'unscoped', 'system', 'OS-TRUST:trust')
 # The authentication methods this service offers (others are 401).
-SUPPORTED_METHODS = ('password', 'token')
+SUPPORTED_METHODS = ('password', 'token', APP_CRED)
 _SCOPE = {
     'type': ['object', 'string'],
     'properties': {'project': _PROJECT_REF, 'domain': _DOMAIN_REF,
@@ -68,6 +79,7 @@ TOKEN_ISSUE = {
                                 'items': {'type': 'string'}},
                     'password': _PASSWORD,
                     'token': _TOKEN,
+                    APP_CRED: _APP_CRED,
                 },
                 'required': ['methods'],
             },
@@ -93,9 +105,18 @@ class AuthRequest:
     password: str = None
     token_id: str = None
     scope: tuple = None
+    # The application_credential method's body (id, or name and user;
+    # and the secret).
+    app_cred: dict = None
 
     def describe_user(self):
         """Return how the request names its user, for log lines."""
+        if self.app_cred is not None and self.user is None:
+            cred = self.app_cred
+            if cred.get('id'):
+                return 'application credential %r' % cred['id']
+            return 'application credential %r of user %r' % (
+                cred.get('name'), cred.get('user'))
         if self.user is None:
             return 'the user of the given token'
         if self.user.get('name'):
@@ -129,7 +150,39 @@ def parse(request, conf):
             passwords.check_length(parsed.password, conf)
     if 'token' in methods:
         parsed.token_id = identity['token']['id']
+    if APP_CRED in methods:
+        parsed.app_cred = _app_cred(identity[APP_CRED], auth)
+        if parsed.app_cred.get('secret') is not None:
+            # Verified like a password: the same cheap limit first.
+            passwords.check_length(parsed.app_cred['secret'], conf)
     return parsed
+
+
+def _app_cred(ref, auth):
+    """Check the application_credential method's body as Keystone does.
+
+    Its scope is the credential's project: asking for one is 401 (checked
+    first, as Keystone does).
+    """
+    if 'scope' in auth:
+        raise exceptions.Unauthorized(
+            'Error authenticating with application credential: Application '
+            'credentials cannot request a scope.')
+    if not ref.get('id'):
+        if not ref.get('name'):
+            raise exceptions.expecting('name or ID',
+                                       'application credential')
+        user = ref.get('user')
+        if not user:
+            raise exceptions.expecting('user', 'application credential')
+        if not user.get('id'):
+            if not user.get('name'):
+                raise exceptions.expecting('id or name', 'user')
+            if 'domain' not in user:
+                raise exceptions.expecting('domain', 'user')
+            _check_ref(user['domain'], 'auth.identity.%s.user.domain'
+                       % APP_CRED)
+    return ref
 
 
 def _scope(scope):

@@ -2,12 +2,12 @@
 
 Identity comes from ``X-Auth-Token`` alone, validated like any token;
 identity headers a client sends (``X-User-Id``, ``X-Roles``, ...) are never
-read.
+read. A token limited by access rules reaches only the requests they allow.
 """
 
+from keystone_like.api import delegation
 from keystone_like import exceptions
 from keystone_like.api import versions
-from keystone_like.token import delegation
 
 AUTH_HEADER = 'X-Auth-Token'
 SUBJECT_HEADER = 'X-Subject-Token'
@@ -26,8 +26,7 @@ def authenticate(backends, session, request):
         token = backends.tokens.validate(session, token_id)
     except exceptions.NotFound:
         raise exceptions.Unauthorized() from None
-    if delegation.EC2_METHOD in token.payload.methods:
-        raise exceptions.Forbidden()
+    delegation.check_request(request, token)
     return token
 
 

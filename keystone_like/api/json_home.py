@@ -45,6 +45,13 @@ RELATIONS = {
         'implied_role'),
     '/projects/{project_id}/tags/{value}': v3_relation('project_tags'),
     '/ec2tokens': extension_relation('OS-EC2', 'ec2tokens'),
+    '/users/{user_id}/application_credentials': v3_relation(
+        'application_credentials'),
+    '/users/{user_id}/application_credentials/{application_credential_id}':
+        v3_relation('application_credential'),
+    '/users/{user_id}/access_rules': v3_relation('access_rules'),
+    '/users/{user_id}/access_rules/{access_rule_id}': v3_relation(
+        'access_rule'),
 }
 # Further relations Keystone gives the same path.
 ALSO = {

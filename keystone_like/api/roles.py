@@ -12,6 +12,7 @@ from keystone_like import api
 from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api.schemas import assignment as schema
+from keystone_like.store import app_creds
 from keystone_like.store import roles
 
 COLLECTION = 'roles'
@@ -96,9 +97,11 @@ class RoleResource:
         return self._role_response(request, ref)
 
     def delete_role(self, request, role_id):
-        """DELETE /v3/roles/{role_id}: 204; its grants and rules go too."""
+        """DELETE /v3/roles/{role_id}: 204; its grants and rules go too,
+        and the application credentials that may use it (as Keystone)."""
         with self.session() as session:
             self._existing(session, request, 'delete', role_id)
+            app_creds.delete_for_role(session, role_id)
             roles.delete_role(session, role_id)
         return resources.no_content()
 

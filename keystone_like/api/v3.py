@@ -12,6 +12,8 @@ path.
 import webob
 
 from keystone_like import api
+from keystone_like.api import access_rules
+from keystone_like.api import app_creds
 from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
@@ -36,7 +38,9 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
              catalog.CatalogResource, credentials.CredentialResource,
-             ec2.Ec2CredentialResource)
+             ec2.Ec2CredentialResource,
+             app_creds.ApplicationCredentialResource,
+             access_rules.AccessRuleResource)
 
 
 class V3Base(api.Application):

@@ -1,5 +1,6 @@
 """All options, for the ``oslo.config.opts`` entry point (sample generator)."""
 
+from keystone_like.conf import application_credential
 from keystone_like.conf import assignment
 from keystone_like.conf import catalog
 from keystone_like.conf import credential
@@ -19,7 +20,7 @@ from keystone_like.conf import token
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
            database, identity, resource, assignment, role, catalog, token,
-           fernet_tokens, credential)
+           fernet_tokens, credential, application_credential)
 
 
 def register_all(conf):

@@ -322,3 +322,78 @@ class Credential(Base):
     key_hash: orm.Mapped[str] = orm.mapped_column(
         sa.String(ID_LENGTH), nullable=False, index=True)
     extra: orm.Mapped[dict] = _extra()
+
+
+class ApplicationCredential(Base):
+    """A user's secret for one project: authenticates as the user, with at
+    most ``roles`` there. Deleted with its user or its project (cascade).
+
+    ``secret_hash`` is made like a password hash; the secret itself is
+    never stored. ``unrestricted`` and ``system`` are None unless given,
+    as Keystone stores them.
+    """
+
+    __tablename__ = 'application_credential'
+    __table_args__ = (sa.UniqueConstraint('user_id', 'name'),)
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    secret_hash: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False)
+    project_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('project.id', ondelete='CASCADE'), nullable=False,
+        index=True)
+    system: orm.Mapped[str | None] = _id(nullable=True)
+    expires_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    unrestricted: orm.Mapped[bool | None] = orm.mapped_column(sa.Boolean)
+
+
+class ApplicationCredentialRole(Base):
+    """A role an application credential may use on its project."""
+
+    __tablename__ = 'app_cred_role'
+
+    app_cred_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('application_credential.id', ondelete='CASCADE'),
+        primary_key=True)
+    role_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('role.id', ondelete='CASCADE'), primary_key=True,
+        index=True)
+
+
+class AccessRule(Base):
+    """A request (service type, method, path pattern) a user's application
+    credentials may be limited to; shared by the user's credentials."""
+
+    __tablename__ = 'access_rule'
+    __table_args__ = (
+        sa.UniqueConstraint('user_id', 'service', 'path', 'method'),)
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False)
+    service: orm.Mapped[str] = orm.mapped_column(
+        sa.String(ID_LENGTH), nullable=False)
+    path: orm.Mapped[str] = orm.mapped_column(sa.String(225), nullable=False)
+    method: orm.Mapped[str] = orm.mapped_column(sa.String(16),
+                                                nullable=False)
+
+
+class ApplicationCredentialAccessRule(Base):
+    """An application credential is limited to this access rule.
+
+    No cascade from the rule: a rule in use cannot be deleted.
+    """
+
+    __tablename__ = 'app_cred_access_rule'
+
+    app_cred_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('application_credential.id', ondelete='CASCADE'),
+        primary_key=True)
+    access_rule_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('access_rule.id'), primary_key=True, index=True)

@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
 from keystone_like import exceptions
+from keystone_like.policies import app_creds
 from keystone_like.policies import assignments
 from keystone_like.policies import auth
 from keystone_like.policies import base
@@ -23,7 +24,7 @@ from keystone_like.policies import resource
 from keystone_like.policies import roles
 
 MODULES = (base, auth, resource, identity, roles, assignments, catalog,
-           credentials)
+           credentials, app_creds)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.

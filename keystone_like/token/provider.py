@@ -20,6 +20,7 @@ from keystone_like.store import projects
 from keystone_like.store import revocations
 from keystone_like.store import roles as role_store
 from keystone_like.store import users
+from keystone_like.token import app_creds
 from keystone_like.token import formats
 
 
@@ -45,6 +46,8 @@ class Token:
     # True/False for project tokens when [resource] admin_project_name is
     # set; None otherwise (policy then sees True, as Keystone's does).
     is_admin_project: bool = None
+    # The application credential of the token, if obtained with one.
+    application_credential: dict = None
 
     @property
     def user_id(self):
@@ -115,6 +118,9 @@ class Token:
                 body['is_admin_project'] = self.is_admin_project
         if payload.scope is not None:
             body['roles'] = [_ref(role) for role in self.roles]
+        if self.application_credential is not None:
+            body['application_credential'] = app_creds.document(
+                self.application_credential)
         return body
 
 
@@ -131,20 +137,23 @@ class TokenProvider:
         self.keys = key_cache
 
     def issue(self, session, user_id, methods, project_id=None,
-              domain_id=None, system=None, parent=None):
+              domain_id=None, system=None, parent=None, app_cred_id=None,
+              not_after=None):
         """Return a new :class:`Token`; Unauthorized if the scope is not ok.
 
         ``parent`` is the payload of the token exchanged for this one: the
-        new token never outlives it and joins its audit chain.
+        new token never outlives it and joins its audit chain. Nor does it
+        outlive ``not_after`` (an application credential's expiry).
         """
         now = utcnow()
         expires = now + datetime.timedelta(seconds=self.conf.token.expiration)
-        if parent is not None:
-            expires = min(expires, parent.expires_at)
+        for limit in (getattr(parent, 'expires_at', None), not_after):
+            if limit is not None:
+                expires = min(expires, limit)
         payload = formats.TokenPayload(
             user_id=user_id, methods=methods, project_id=project_id,
             domain_id=domain_id, system=system, issued_at=now,
-            expires_at=expires,
+            expires_at=expires, app_cred_id=app_cred_id,
             audit_ids=formats.new_audit_ids(
                 parent.audit_ids if parent is not None else None))
         token = self._resolve(session, payload, None, exceptions.Unauthorized)
@@ -207,6 +216,9 @@ class TokenProvider:
                 session, payload.user_id, payload.domain_id)
         elif payload.system is not None:
             role_ids = effective.role_ids_on_system(session, payload.user_id)
+        if payload.app_cred_id is not None:
+            token.application_credential, role_ids = app_creds.restrict(
+                session, payload, role_ids, error)
         if role_ids:
             token.roles = role_store.list_roles(session, ids=role_ids)
         if payload.scope is not None and not token.roles:

@@ -1,7 +1,7 @@
 """keystonemiddleware's auth_token protecting a small WSGI app.
 
-The middleware runs in-process (its own oslo.config object, no memcached,
-no token cache) and validates every token against the running service:
+The middleware runs in-process (see tests.support.middleware_support) and
+validates every token against the running service:
 a valid token reaches the app with the identity headers; a revoked, an
 expired (crafted with the service's own Fernet keys), a tampered, a
 truncated or a garbage token is turned away with 401 and Keystone's
@@ -14,68 +14,17 @@ import uuid
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ka_session
 from keystoneclient.v3 import client as ks_client
-from keystonemiddleware import auth_token
-from oslo_config import cfg
 import pytest
-import webob
 
+from tests.support.middleware_support import call
+from tests.support.middleware_support import middleware
+from tests.support.middleware_support import TIMEOUT
 
 # The identity_service and client_versions fixtures.
 pytest_plugins = ['tests.support.identity_service']
 
 pytestmark = [pytest.mark.timeout(120),
               pytest.mark.usefixtures('client_versions')]
-
-TIMEOUT = 10
-HEADERS = ('HTTP_X_IDENTITY_STATUS', 'HTTP_X_USER_ID', 'HTTP_X_USER_NAME',
-           'HTTP_X_USER_DOMAIN_ID', 'HTTP_X_USER_DOMAIN_NAME',
-           'HTTP_X_PROJECT_ID', 'HTTP_X_PROJECT_NAME',
-           'HTTP_X_PROJECT_DOMAIN_ID', 'HTTP_X_PROJECT_DOMAIN_NAME',
-           'HTTP_X_ROLES', 'HTTP_X_SERVICE_CATALOG')
-
-
-def protected_app(environ, start_response):
-    """Answer 200 with the identity headers the middleware set."""
-    seen = {name: environ.get(name) for name in HEADERS}
-    seen['keystone.token_info'] = environ.get('keystone.token_info')
-    body = json.dumps(seen).encode('utf-8')
-    start_response('200 OK', [('Content-Type', 'application/json'),
-                              ('Content-Length', str(len(body)))])
-    return [body]
-
-
-def middleware(identity, **overrides):
-    options = {
-        'www_authenticate_uri': identity.auth_url,
-        'auth_url': identity.auth_url,
-        'auth_type': 'password',
-        'username': 'admin',
-        'password': identity.admin_password,
-        'project_name': 'admin',
-        'user_domain_name': 'Default',
-        'project_domain_name': 'Default',
-        'delay_auth_decision': 'false',
-        'token_cache_time': '-1',
-        'include_service_catalog': 'true',
-        'http_connect_timeout': str(TIMEOUT),
-        'http_request_max_retries': '0',
-        'service_token_roles_required': 'true',
-    }
-    options.update(overrides)
-    local_conf = cfg.ConfigOpts()
-    local_conf([], project='keystone_like_tests', default_config_files=[],
-               default_config_dirs=[])
-    options['oslo_config_config'] = local_conf
-    return auth_token.AuthProtocol(protected_app, options)
-
-
-def call(app, token=None, headers=None):
-    request = webob.Request.blank('/resource')
-    if token is not None:
-        request.headers['X-Auth-Token'] = token
-    for name, value in (headers or {}).items():
-        request.headers[name] = value
-    return request.get_response(app)
 
 
 @pytest.fixture(scope='module')

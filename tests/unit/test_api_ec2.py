@@ -155,9 +155,10 @@ def test_ec2_token_authorizes_nothing_here(identity_api, bob):
     response = identity_api.request('POST', '/v3/auth/tokens', {
         'auth': {'identity': {'methods': ['token'],
                               'token': {'id': token_id}}}})
+    # Keystone's message, its double full stop included.
     assert support.assert_error(response, 403) == (
         'You are not authorized to perform the requested action: Using a '
-        'delegated token to create another token is not allowed.')
+        'delegated token to create another token is not allowed..')
     response = identity_api.request('POST', '/v3/auth/tokens', {
         'auth': {'identity': {'methods': ['ec2credential'],
                               'ec2credential': {}}}})
