@@ -22,6 +22,7 @@ from keystone_like.api import json_home
 from keystone_like.api import projects
 from keystone_like.api import role_assignments
 from keystone_like.api import roles
+from keystone_like.api import trusts
 from keystone_like.api import users
 from keystone_like.api import versions
 from keystone_like import backends as ks_backends
@@ -33,7 +34,7 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
-             catalog.CatalogResource)
+             catalog.CatalogResource, trusts.TrustResource)
 
 
 class V3Base(api.Application):

@@ -20,8 +20,10 @@ from keystone_like.policies import catalog
 from keystone_like.policies import identity
 from keystone_like.policies import resource
 from keystone_like.policies import roles
+from keystone_like.policies import trusts
 
-MODULES = (base, auth, resource, identity, roles, assignments, catalog)
+MODULES = (base, auth, resource, identity, roles, assignments, catalog,
+           trusts)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.
