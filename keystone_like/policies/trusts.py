@@ -7,6 +7,8 @@ _TRUSTS = '/v3/OS-TRUST/trusts'
 _TRUST = _TRUSTS + '/{trust_id}'
 _ROLES = _TRUST + '/roles'
 _ROLE = _ROLES + '/{role_id}'
+_BY_TRUSTOR = '?trustor_user_id={trustor_user_id}'
+_BY_TRUSTEE = '?trustee_user_id={trustee_user_id}'
 TRUSTOR = 'user_id:%(target.trust.trustor_user_id)s'
 TRUSTEE = 'user_id:%(target.trust.trustee_user_id)s'
 _PARTIES = '%s or %s' % (TRUSTOR, TRUSTEE)
@@ -27,12 +29,12 @@ RULES = [
               '(%s) or (%s or %s)' % (base.ADMIN, base.SYSTEM_READER,
                                       TRUSTOR),
               base.SYSTEM_OR_PROJECT,
-              operations=_both(_TRUSTS + '?trustor_user_id={trustor_user_id}')),
+              operations=_both(_TRUSTS + _BY_TRUSTOR)),
     base.rule('identity:list_trusts_for_trustee',
               '(%s) or (%s or %s)' % (base.ADMIN, base.SYSTEM_READER,
                                       TRUSTEE),
               base.SYSTEM_OR_PROJECT,
-              operations=_both(_TRUSTS + '?trustee_user_id={trustee_user_id}')),
+              operations=_both(_TRUSTS + _BY_TRUSTEE)),
     base.rule('identity:list_roles_for_trust', _READ, base.SYSTEM_OR_PROJECT,
               _PARTIES, _both(_ROLES)),
     base.rule('identity:get_role_for_trust', _READ, base.SYSTEM_OR_PROJECT,

@@ -304,4 +304,3 @@ def _domain_ids(token):
 def _trustor_ids(token):
     """Events revoking the trustor's tokens revoke its trusts' tokens."""
     return [token.trust.trustor['id']] if token.trust is not None else []
-

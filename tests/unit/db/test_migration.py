@@ -91,8 +91,9 @@ def test_check_schema_refuses_a_newer_database(database_url):
     message = str(info.value)
     assert message == (
         "the database at %s is at revision 0099_future, newer than this "
-        "code's 0003_trusts; upgrade keystone_like or point [database] connection "
-        "at the right database" % database.display_url)
+        "code's %s; upgrade keystone_like or point [database] connection "
+        "at the right database" % (database.display_url,
+                                   migration.head_revision()))
     assert '\n' not in message and 's3cr3tpw' not in message
 
 
