@@ -10,9 +10,11 @@ from keystone_like.manage import db_sync
 from keystone_like.manage import fernet_rotate
 from keystone_like.manage import fernet_setup
 from keystone_like.manage import setup
+from keystone_like.manage import trust_flush
 
 COMMANDS = (setup.Setup, db_sync.DbSync, fernet_setup.FernetSetup,
-            fernet_rotate.FernetRotate, bootstrap.Bootstrap, check.Check)
+            fernet_rotate.FernetRotate, bootstrap.Bootstrap, check.Check,
+            trust_flush.TrustFlush)
 
 
 def find(name):
