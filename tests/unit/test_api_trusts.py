@@ -291,3 +291,22 @@ def test_trust_rules_are_keystone_30s():
         assert (rule.check_str, rule.scope_types) == (check, scopes)
         assert (rule.deprecated_rule and rule.deprecated_rule.check_str) == (
             deprecated)
+
+
+def test_json_home_has_keystones_trust_relations(identity_api):
+    ext = ('https://docs.openstack.org/api/openstack-identity/3/ext/'
+           'OS-TRUST/1.0/')
+    trust_id = {'trust_id': ext + 'param/trust_id'}
+    response = identity_api.request(
+        'GET', '/v3', headers={'Accept': 'application/json-home'})
+    resources = response.json['resources']
+    assert resources[ext + 'rel/trusts'] == {'href': '/OS-TRUST/trusts'}
+    assert resources[ext + 'rel/trust'] == {
+        'href-template': '/OS-TRUST/trusts/{trust_id}', 'href-vars': trust_id}
+    assert resources[ext + 'rel/trust_roles'] == {
+        'href-template': '/OS-TRUST/trusts/{trust_id}/roles',
+        'href-vars': trust_id}
+    assert resources[ext + 'rel/trust_role'] == {
+        'href-template': '/OS-TRUST/trusts/{trust_id}/roles/{role_id}',
+        'href-vars': dict(trust_id, role_id='https://docs.openstack.org/api/'
+                          'openstack-identity/3/param/role_id')}
