@@ -11,8 +11,9 @@
    forbids ``remaining_uses`` (400). A trust created with a trust-scoped
    token is redelegated from that trust: it must be redelegatable, and the
    new trust may not outlive it, add roles, add impersonation, limit its
-   uses (all 403) — checked against every trust up the chain — and gets
-   one less ``redelegation_count`` (asking for another count is 403).
+   uses, name another project (all 403) — checked against every trust up
+   the chain — and gets one less ``redelegation_count`` (asking for
+   another count is 403). Keystone does not compare the projects.
 
 Keystone answers these 403s with its generic message; the reason is
 logged at INFO.
@@ -166,6 +167,11 @@ def _check_against(ancestor, ref, role_ids, maximum):
     elif (ancestor['expires_at'] is not None
           and ancestor['expires_at'] < ref['expires_at']):
         raise _forbidden('the expiry is later than that of trust %s'
+                         % ancestor['id'])
+    if ref.get('project_id') != ancestor['project_id']:
+        # Keystone does not compare projects: a trust on one project could
+        # be redelegated onto another where the trustor holds the roles.
+        raise _forbidden('the project is not that of trust %s'
                          % ancestor['id'])
     if not set(role_ids) <= set(ancestor['role_ids']):
         raise _forbidden('some roles are not in trust %s' % ancestor['id'])

@@ -8,6 +8,7 @@ import pytest
 from keystone_like import conf
 from keystone_like.store import users
 from keystone_like.token import formats
+from tests.support import api_auth_support as auth
 from tests.support import api_users_support as support
 
 pytestmark = pytest.mark.timeout(120)
@@ -102,6 +103,18 @@ def test_roles_expiry_and_impersonation_stay_within_the_parent(trust_world):
                             trustee_user_id=world.other['id'])
     assert support.assert_error(response, 404).startswith(
         'Could not find role')
+
+
+def test_a_redelegation_stays_on_the_project(chain):
+    world, _root, tee_token = chain
+    elsewhere = auth.make_project(world.api, 'elsewhere')
+    auth.grant(world.api, world.tor['id'], 'member',
+               project_id=elsewhere['id'])
+    # The trustor holds the roles there too: Keystone would accept it.
+    response = world.create(token=tee_token, impersonation=True,
+                            trustee_user_id=world.other['id'],
+                            project_id=elsewhere['id'])
+    support.assert_error(response, 403)
 
 
 def test_a_non_redelegatable_trust_cannot_be_redelegated(trust_world):
