@@ -35,3 +35,4 @@ from tests.support.databases import database_url  # noqa: E402,F401
 from tests.support.databases import migrated_database  # noqa: E402,F401
 from tests.support.databases import db_session  # noqa: E402,F401
 from tests.support.api import identity_api  # noqa: E402,F401
+from tests.support.trust_support import trust_world  # noqa: E402,F401

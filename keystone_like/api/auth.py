@@ -204,6 +204,13 @@ class AuthResource:
             LOG.info('Authentication failed for the token method: the token '
                      'is invalid, expired or revoked')
             raise
+        if parent.payload.trust_id is not None:
+            # As Keystone: a trust token is never exchanged, even for a
+            # token of the same trust (that would dodge remaining_uses).
+            raise exceptions.Forbidden(
+                'You are not authorized to perform the requested action: '
+                'Using trust-scoped token to create another token. Create a '
+                'new trust-scoped token instead.')
         delegation.refuse_rescoping(parent)
         if (parent.payload.scope is not None
                 and not self.backends.conf.token.allow_rescope_scoped_token):
@@ -309,8 +316,8 @@ def _scope_ids(session, scope, user):
         return {'system': formats.SYSTEM_ALL}
     if kind == 'unscoped':
         return {}
-    # Trust scopes: no trusts here.
-    raise exceptions.Unauthorized()
+    # OS-TRUST:trust: the provider scopes the token to the trust's project.
+    return {'trust_id': ref['id']}
 
 
 def _default_project(session, user):

@@ -52,8 +52,7 @@ _APP_CRED = {
 }
 APP_CRED = 'application_credential'
 # Keystone accepts "unscoped" as a string, and {"unscoped": {}} from old
-# keystoneauth releases; system and trust scopes are recognised (so they
-# are not a 400) but never granted here.
+# keystoneauth releases.
 SCOPES = ('project', 'domain', 'unscoped', 'system', 'OS-TRUST:trust')
 # The authentication methods this service offers (others are 401).
 SUPPORTED_METHODS = ('password', 'token', APP_CRED)
@@ -62,7 +61,8 @@ _SCOPE = {
     'properties': {'project': _PROJECT_REF, 'domain': _DOMAIN_REF,
                    'unscoped': {'type': 'object'},
                    'system': {'type': 'object'},
-                   'OS-TRUST:trust': {'type': 'object'}},
+                   'OS-TRUST:trust': {'type': 'object',
+                                      'properties': {'id': _LOOKUP_TEXT}}},
 }
 
 TOKEN_ISSUE = {
@@ -204,6 +204,8 @@ def _scope(scope):
         _check_ref(scope['project'], 'auth.scope.project', needs_domain=True)
     elif kind == 'domain':
         _check_ref(scope['domain'], 'auth.scope.domain')
+    elif kind == 'OS-TRUST:trust' and not scope[kind].get('id'):
+        raise exceptions.expecting('trust_id', 'trust')
     return (kind, scope[kind])
 
 

@@ -61,6 +61,8 @@ ALSO = {
 # Path parameters whose relation is not named after themselves.
 PARAMETERS = {'prior_role_id': 'role_id', 'implied_role_id': 'role_id',
               'value': 'tag_value'}
+# Path parameters an extension defines (their relation is under it).
+EXTENSION_PARAMETERS = {'trust_id': 'OS-TRUST'}
 
 
 def _segments(pattern):
@@ -106,8 +108,17 @@ def resource(pattern, prefix=''):
     if not parameters:
         return {'href': prefix + pattern}
     return {'href-template': prefix + pattern,
-            'href-vars': {name: BASE + 'param/' + PARAMETERS.get(name, name)
+            'href-vars': {name: parameter_relation(name)
                           for name in parameters}}
+
+
+def parameter_relation(name):
+    """Return the relation of the path parameter ``name``."""
+    extension = EXTENSION_PARAMETERS.get(name)
+    if extension is not None:
+        return '%sext/%s/%s/param/%s' % (BASE, extension, EXTENSION_VERSION,
+                                         name)
+    return BASE + 'param/' + PARAMETERS.get(name, name)
 
 
 def document(routes, prefix=''):

@@ -18,12 +18,14 @@ _EXPECTATIONS = {
     'type': lambda e: 'expected %s' % _or(e.validator_value),
     'enum': lambda e: 'must be one of %s' % ', '.join(
         map(str, e.validator_value)),
+    'minimum': lambda e: 'must be at least %s' % e.validator_value,
     'minLength': lambda e: 'must have at least %d characters'
     % e.validator_value,
     'maxLength': lambda e: 'must have at most %d characters'
     % e.validator_value,
     'pattern': lambda e: 'does not have the expected format',
     'minProperties': lambda e: 'must not be empty',
+    'maxProperties': lambda e: 'has too many properties',
     'minItems': lambda e: 'must not be empty',
     'uniqueItems': lambda e: 'must not repeat an item',
 }

@@ -26,6 +26,7 @@ from keystone_like.api import json_home
 from keystone_like.api import projects
 from keystone_like.api import role_assignments
 from keystone_like.api import roles
+from keystone_like.api import trusts
 from keystone_like.api import users
 from keystone_like.api import versions
 from keystone_like import backends as ks_backends
@@ -40,7 +41,7 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              catalog.CatalogResource, credentials.CredentialResource,
              ec2.Ec2CredentialResource,
              app_creds.ApplicationCredentialResource,
-             access_rules.AccessRuleResource)
+             access_rules.AccessRuleResource, trusts.TrustResource)
 
 
 class V3Base(api.Application):

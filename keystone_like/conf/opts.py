@@ -16,11 +16,12 @@ from keystone_like.conf import resource
 from keystone_like.conf import role
 from keystone_like.conf import ssl
 from keystone_like.conf import token
+from keystone_like.conf import trust
 
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
            database, identity, resource, assignment, role, catalog, token,
-           fernet_tokens, credential, application_credential)
+           fernet_tokens, credential, application_credential, trust)
 
 
 def register_all(conf):

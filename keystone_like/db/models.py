@@ -397,3 +397,56 @@ class ApplicationCredentialAccessRule(Base):
         primary_key=True)
     access_rule_id: orm.Mapped[str] = _id(
         sa.ForeignKey('access_rule.id'), primary_key=True, index=True)
+
+
+class Trust(Base):
+    """A trustor delegates roles on a project to a trustee (OS-TRUST).
+
+    Deleting the trustor, the trustee, the project or the trust this one
+    was redelegated from deletes it (the database cascades). The unique
+    constraint is Keystone's: NULLs never collide, so only trusts with the
+    same expiry time are duplicates.
+    """
+
+    __tablename__ = 'trust'
+    __table_args__ = (
+        sa.UniqueConstraint('trustor_user_id', 'trustee_user_id',
+                            'project_id', 'impersonation', 'expires_at',
+                            name='duplicate_trust_constraint'),
+    )
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    trustor_user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False)
+    trustee_user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False,
+        index=True)
+    project_id: orm.Mapped[str | None] = _id(
+        sa.ForeignKey('project.id', ondelete='CASCADE'), nullable=True,
+        index=True)
+    impersonation: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False)
+    expires_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    remaining_uses: orm.Mapped[int | None] = orm.mapped_column(sa.Integer)
+    redelegated_trust_id: orm.Mapped[str | None] = _id(
+        sa.ForeignKey('trust.id', ondelete='CASCADE'), nullable=True,
+        index=True)
+    redelegation_count: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    extra: orm.Mapped[dict] = _extra()
+
+
+class TrustRole(Base):
+    """A role a trust delegates.
+
+    No foreign key to the role: as in Keystone a deleted role stays named
+    by the trust, whose tokens then stop validating (the trustor no longer
+    holds every delegated role).
+    """
+
+    __tablename__ = 'trust_role'
+
+    trust_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('trust.id', ondelete='CASCADE'), primary_key=True)
+    role_id: orm.Mapped[str] = _id(primary_key=True)

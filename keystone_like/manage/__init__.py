@@ -13,12 +13,13 @@ from keystone_like.manage import db_sync
 from keystone_like.manage import fernet_rotate
 from keystone_like.manage import fernet_setup
 from keystone_like.manage import setup
+from keystone_like.manage import trust_flush
 
 COMMANDS = (setup.Setup, db_sync.DbSync, fernet_setup.FernetSetup,
             fernet_rotate.FernetRotate, credential_setup.CredentialSetup,
             credential_rotate.CredentialRotate,
             credential_migrate.CredentialMigrate, bootstrap.Bootstrap,
-            check.Check)
+            check.Check, trust_flush.TrustFlush)
 
 
 def find(name):

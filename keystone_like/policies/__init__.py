@@ -22,9 +22,10 @@ from keystone_like.policies import credentials
 from keystone_like.policies import identity
 from keystone_like.policies import resource
 from keystone_like.policies import roles
+from keystone_like.policies import trusts
 
 MODULES = (base, auth, resource, identity, roles, assignments, catalog,
-           credentials, app_creds)
+           credentials, app_creds, trusts)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.

@@ -41,11 +41,19 @@ def _closure(role_ids, implications):
     return seen
 
 
-def _effective_ids(session, entries):
-    """Return the global role ids that ``entries`` give, implied included."""
-    ids = _closure({e['role_id'] for e in entries},
-                   roles.implications(session))
+def _effective_ids(session, entries, domain_specific=False):
+    """Return the global role ids that ``entries`` give, implied included
+    (and the domain-specific ones with ``domain_specific``)."""
+    ids = implied_closure(session, {e['role_id'] for e in entries})
+    if domain_specific:
+        return ids
     return ids - roles.domain_specific_ids(session)
+
+
+def implied_closure(session, role_ids):
+    """Return ``role_ids`` and every role they imply, transitively (domain-
+    specific roles included)."""
+    return _closure(role_ids, roles.implications(session))
 
 
 def _actors(session, user_id):
@@ -64,17 +72,20 @@ def _grants(session, user_id, target_kind, target_ids, inherited):
     return found
 
 
-def role_ids_on_project(session, user_id, project_id, domain_id):
+def role_ids_on_project(session, user_id, project_id, domain_id,
+                        domain_specific=False):
     """Return the global role ids ``user_id`` holds on a project.
 
     Direct and group grants on the project, inherited ones on its
-    ancestors and its domain (``domain_id``), and what those imply.
+    ancestors and its domain (``domain_id``), and what those imply. With
+    ``domain_specific`` the domain-specific roles held are kept too (a
+    trust may delegate them, as in Keystone).
     """
     entries = (_grants(session, user_id, 'project', [project_id], False)
                + _grants(session, user_id, 'project',
                          hierarchy.ancestor_ids(session, project_id), True)
                + _grants(session, user_id, 'domain', [domain_id], True))
-    return _effective_ids(session, entries)
+    return _effective_ids(session, entries, domain_specific)
 
 
 def role_ids_on_domain(session, user_id, domain_id):

@@ -65,11 +65,13 @@ def events_since(session, since):
 
 
 def is_revoked(session, issued_at, audit_ids=(), user_id=None,
-               project_id=None, domain_ids=(), role_ids=()):
+               project_id=None, domain_ids=(), role_ids=(), user_ids=()):
     """Return True if an event revokes a token with these attributes.
 
     ``domain_ids`` are every domain the token relates to (the user's, the
-    project's, the scope's); ``audit_ids`` the token's audit chain.
+    project's, the scope's); ``audit_ids`` the token's audit chain;
+    ``user_ids`` further users an event may name (a trust token's
+    trustor, as Keystone matches its trustor and trustee).
     """
     table = models.RevocationEvent
 
@@ -82,7 +84,7 @@ def is_revoked(session, issued_at, audit_ids=(), user_id=None,
     query = sa.select(table.id).where(
         table.issued_before >= common.to_storage_time(issued_at),
         matches(table.audit_id, audit_ids),
-        matches(table.user_id, [user_id]),
+        matches(table.user_id, [user_id, *user_ids]),
         matches(table.project_id, [project_id]),
         matches(table.domain_id, domain_ids),
         matches(table.role_id, role_ids)).limit(1)

@@ -19,9 +19,11 @@ from keystone_like.store import effective
 from keystone_like.store import projects
 from keystone_like.store import revocations
 from keystone_like.store import roles as role_store
+from keystone_like.store import trusts as trust_store
 from keystone_like.store import users
 from keystone_like.token import app_creds
 from keystone_like.token import formats
+from keystone_like.trust import scope as trust_scope
 
 
 class TokenNotFound(exceptions.NotFound):
@@ -48,6 +50,8 @@ class Token:
     is_admin_project: bool = None
     # The application credential of the token, if obtained with one.
     application_credential: dict = None
+    # The trust of a trust-scoped token (a trust_scope.TrustScope).
+    trust: object = None
 
     @property
     def user_id(self):
@@ -70,6 +74,14 @@ class Token:
         return self.payload.system
 
     @property
+    def acting_user(self):
+        """The user the token acts as: the trustor when a trust allows
+        impersonation, else the token's own user."""
+        if self.trust is not None and self.trust.impersonation:
+            return self.trust.trustor
+        return self.user
+
+    @property
     def role_names(self):
         """The names of the roles the user holds on the scope."""
         return [role['name'] for role in self.roles]
@@ -82,8 +94,9 @@ class Token:
         is_admin_project = self.is_admin_project
         if is_admin_project is None:
             is_admin_project = self.domain is None
-        return {'user_id': self.user_id,
-                'user_domain_id': self.user['domain_id'],
+        trust = self.trust
+        return {'user_id': self.acting_user['id'],
+                'user_domain_id': self.acting_user['domain_id'],
                 'system_scope': self.system, 'domain_id': self.domain_id,
                 'project_id': self.project_id,
                 'project_domain_id': project_domain,
@@ -92,6 +105,9 @@ class Token:
                 'service_user_id': None, 'service_user_domain_id': None,
                 'service_project_id': None,
                 'service_project_domain_id': None, 'service_roles': [],
+                'trust_id': self.payload.trust_id,
+                'trustor_id': trust and trust.trustor['id'],
+                'trustee_id': trust and trust.trustee['id'],
                 'token': self.document()}
 
     def document(self):
@@ -110,13 +126,19 @@ class Token:
             body['system'] = {'all': True}
         elif self.domain is not None:
             body['domain'] = _ref(self.domain)
+        elif self.trust is not None:
+            body.update(trust_scope.document(self.trust))
         elif self.project is not None:
             body['project'] = dict(_ref(self.project),
                                    domain=_ref(self.scope_domain))
             body['is_domain'] = False
             if self.is_admin_project is not None:
                 body['is_admin_project'] = self.is_admin_project
-        if payload.scope is not None:
+        if self.trust is not None:
+            # Keystone shows a trust token's roles in full.
+            body['roles'] = [trust_scope.role_document(role)
+                             for role in self.roles]
+        elif payload.scope is not None:
             body['roles'] = [_ref(role) for role in self.roles]
         if self.application_credential is not None:
             body['application_credential'] = app_creds.document(
@@ -138,25 +160,33 @@ class TokenProvider:
 
     def issue(self, session, user_id, methods, project_id=None,
               domain_id=None, system=None, parent=None, app_cred_id=None,
-              not_after=None):
+              not_after=None, trust_id=None):
         """Return a new :class:`Token`; Unauthorized if the scope is not ok.
 
         ``parent`` is the payload of the token exchanged for this one: the
         new token never outlives it and joins its audit chain. Nor does it
-        outlive ``not_after`` (an application credential's expiry).
+        outlive ``not_after`` (an application credential's expiry). A token
+        of trust ``trust_id`` is scoped to the trust's project, never
+        outlives the trust and spends one of its uses (in ``session``'s
+        transaction); refusals are 401 or, as in Keystone, 403.
         """
         now = utcnow()
         expires = now + datetime.timedelta(seconds=self.conf.token.expiration)
         for limit in (getattr(parent, 'expires_at', None), not_after):
             if limit is not None:
                 expires = min(expires, limit)
+        if trust_id is not None:
+            project_id, expires = trust_scope.token_limits(
+                session, trust_id, expires)
         payload = formats.TokenPayload(
             user_id=user_id, methods=methods, project_id=project_id,
             domain_id=domain_id, system=system, issued_at=now,
-            expires_at=expires, app_cred_id=app_cred_id,
+            expires_at=expires, app_cred_id=app_cred_id, trust_id=trust_id,
             audit_ids=formats.new_audit_ids(
                 parent.audit_ids if parent is not None else None))
         token = self._resolve(session, payload, None, exceptions.Unauthorized)
+        if trust_id is not None:
+            trust_store.consume_use(session, trust_id)
         token.id = formats.encrypt(payload, self.keys.get())
         return token
 
@@ -180,7 +210,8 @@ class TokenProvider:
         token = self._resolve(session, payload, token_id, TokenNotFound)
         if revocations.is_revoked(
                 session, payload.issued_at, audit_ids=payload.audit_ids,
-                user_id=payload.user_id, project_id=payload.project_id,
+                user_id=payload.user_id, user_ids=_trustor_ids(token),
+                project_id=payload.project_id,
                 domain_ids=_domain_ids(token),
                 role_ids=[role['id'] for role in token.roles]):
             raise TokenNotFound()
@@ -202,7 +233,9 @@ class TokenProvider:
         token = Token(id=token_id, payload=payload, user=user,
                       user_domain=user_domain)
         role_ids = ()
-        if payload.project_id is not None:
+        if payload.trust_id is not None:
+            role_ids = trust_scope.resolve_for_token(session, token, error)
+        elif payload.project_id is not None:
             token.project, token.scope_domain = _enabled_project(
                 session, payload.project_id, error)
             role_ids = effective.role_ids_on_project(
@@ -238,8 +271,11 @@ class TokenProvider:
         """Return Keystone's ``{"token": {...}}`` document for ``token``."""
         body = token.document()
         if token.payload.scope is not None and include_catalog:
+            # A trust token's catalog is the trustor's, as in Keystone.
+            user_id = (token.trust.trustor['id'] if token.trust is not None
+                       else token.user_id)
             body['catalog'] = catalog.catalog(
-                session, user_id=token.user_id, project_id=token.project_id)
+                session, user_id=user_id, project_id=token.project_id)
         return {'token': body}
 
 
@@ -272,4 +308,11 @@ def _domain_ids(token):
     ids = {token.user['domain_id']}
     if token.scope_domain is not None:
         ids.add(token.scope_domain['id'])
+    if token.trust is not None:
+        ids.add(token.trust.trustor['domain_id'])
     return sorted(ids)
+
+
+def _trustor_ids(token):
+    """Events revoking the trustor's tokens revoke its trusts' tokens."""
+    return [token.trust.trustor['id']] if token.trust is not None else []
