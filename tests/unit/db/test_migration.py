@@ -29,7 +29,7 @@ def _tables(database):
 
 
 def test_head_revision_is_the_newest_one():
-    assert migration.head_revision() == '0002'
+    assert migration.head_revision() == '0003_resources'
 
 
 def test_upgrade_empty_database_creates_every_table(empty):
@@ -52,7 +52,7 @@ def test_upgrade_twice_is_a_no_op(empty):
 def test_current_revision_accepts_a_connection(empty):
     migration.upgrade(empty)
     with empty.engine.connect() as connection:
-        assert migration.current_revision(connection) == '0002'
+        assert migration.current_revision(connection) == '0003_resources'
 
 
 def _password_url(url):
@@ -91,8 +91,8 @@ def test_check_schema_refuses_a_newer_database(database_url):
     message = str(info.value)
     assert message == (
         "the database at %s is at revision 0099_future, newer than this "
-        "code's 0002; upgrade keystone_like or point [database] connection "
-        "at the right database" % database.display_url)
+        "code's 0003_resources; upgrade keystone_like or point [database] "
+        "connection at the right database" % database.display_url)
     assert '\n' not in message and 's3cr3tpw' not in message
 
 
