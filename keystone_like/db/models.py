@@ -101,6 +101,11 @@ class Domain(Base):
     enabled: orm.Mapped[bool] = _enabled()
     extra: orm.Mapped[dict] = _extra()
     options: orm.Mapped[dict] = _extra()
+    # Loaded with the domains (one query per batch); the database deletes
+    # them with their domain.
+    tag_rows: orm.Mapped[list['DomainTag']] = orm.relationship(
+        lazy='selectin', cascade='all, delete-orphan', passive_deletes=True,
+        order_by='DomainTag.name')
 
 
 class Project(Base):
@@ -120,6 +125,9 @@ class Project(Base):
     enabled: orm.Mapped[bool] = _enabled()
     extra: orm.Mapped[dict] = _extra()
     options: orm.Mapped[dict] = _extra()
+    tag_rows: orm.Mapped[list['ProjectTag']] = orm.relationship(
+        lazy='selectin', cascade='all, delete-orphan', passive_deletes=True,
+        order_by='ProjectTag.name')
 
 
 class User(Base):
