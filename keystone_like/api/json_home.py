@@ -44,6 +44,24 @@ RELATIONS = {
     '/roles/{prior_role_id}/implies/{implied_role_id}': v3_relation(
         'implied_role'),
     '/projects/{project_id}/tags/{value}': v3_relation('project_tags'),
+    '/limits/model': v3_relation('limit_model'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints':
+        extension_relation('OS-EP-FILTER', 'endpoints_in_endpoint_group'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects':
+        extension_relation('OS-EP-FILTER',
+                           'projects_associated_with_endpoint_group'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/'
+    '{project_id}': extension_relation(
+        'OS-EP-FILTER', 'endpoint_group_to_project_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}':
+        extension_relation('OS-ENDPOINT-POLICY',
+                           'endpoint_policy_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}':
+        extension_relation('OS-ENDPOINT-POLICY',
+                           'service_policy_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/'
+    'regions/{region_id}': extension_relation(
+        'OS-ENDPOINT-POLICY', 'region_and_service_policy_association'),
 }
 # Further relations Keystone gives the same path.
 ALSO = {
@@ -53,6 +71,8 @@ ALSO = {
 # Path parameters whose relation is not named after themselves.
 PARAMETERS = {'prior_role_id': 'role_id', 'implied_role_id': 'role_id',
               'value': 'tag_value'}
+# Parameters Keystone describes as an extension's.
+EXTENSION_PARAMETERS = {'endpoint_group_id': 'OS-EP-FILTER'}
 
 
 def _segments(pattern):
@@ -98,8 +118,16 @@ def resource(pattern, prefix=''):
     if not parameters:
         return {'href': prefix + pattern}
     return {'href-template': prefix + pattern,
-            'href-vars': {name: BASE + 'param/' + PARAMETERS.get(name, name)
+            'href-vars': {name: _parameter_relation(name)
                           for name in parameters}}
+
+
+def _parameter_relation(name):
+    extension = EXTENSION_PARAMETERS.get(name)
+    if extension:
+        return '%sext/%s/%s/param/%s' % (BASE, extension, EXTENSION_VERSION,
+                                         name)
+    return BASE + 'param/' + PARAMETERS.get(name, name)
 
 
 def document(routes, prefix=''):

@@ -23,6 +23,7 @@ from keystone_like.store import effective
 from keystone_like.store import hierarchy
 from keystone_like.store import projects
 from keystone_like.store import revocations
+from keystone_like.store import tags
 
 COLLECTION = 'projects'
 _TREE_VIEWS = {'parents': ('parents_as_list', 'parents_as_ids'),
@@ -51,6 +52,12 @@ def _find(session, project_id):
             raise exceptions.NotFound(
                 'Could not find project: %s.' % project_id) from None
         return projects.domain_as_project(domain), True
+
+
+def _tag_filters(request):
+    """``?tags= &tags-any= &not-tags= &not-tags-any=``: comma lists."""
+    return {name: resources.query(request, name) for name in tags.FILTERS
+            if name in request.GET}
 
 
 class ProjectResource:
@@ -133,7 +140,7 @@ class ProjectResource:
                     domain_id=domain_id,
                     enabled=resources.query_bool(request, 'enabled'),
                     parent_id=resources.query(request, 'parent_id'),
-                    page=pager.page())
+                    page=pager.page(), tags=_tag_filters(request))
         return api.json_response(pager.collection(self.interface,
                                                   COLLECTION, refs))
 
@@ -143,7 +150,7 @@ class ProjectResource:
         return [projects.domain_as_project(d) for d in domains.list_domains(
             session, name=resources.query(request, 'name'),
             enabled=resources.query_bool(request, 'enabled'),
-            page=pager.page())]
+            page=pager.page(), tags=_tag_filters(request))]
 
     def get_project(self, request, project_id):
         """GET /v3/projects/{project_id}, with the tree views asked for."""

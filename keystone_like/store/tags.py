@@ -65,3 +65,61 @@ def apply_filters(query, model, filters):
         else:
             query = query.where(model.id.in_(having))
     return query
+
+
+# The tags of one project (or domain) through /v3/projects/{id}/tags.
+
+_IMMUTABLE = ('Cannot %s project tags for %s, project is immutable. Set '
+              '"immutable" option to false before creating project tags.')
+
+
+def owner(session, project_id):
+    """Return the Project (or Domain, a project in Keystone) row."""
+    row = (session.get(models.Project, project_id)
+           or session.get(models.Domain, project_id))
+    if row is None:
+        raise exceptions.NotFound('Could not find project: %s.' % project_id)
+    return row
+
+
+def _mutable(row, verb):
+    if (row.options or {}).get('immutable'):
+        raise exceptions.Forbidden(_IMMUTABLE % (verb, row.id))
+    return row
+
+
+def get_tag(session, project_id, tag):
+    """Return ``tag`` if the project has it; NotFound otherwise."""
+    if tag not in names(owner(session, project_id)):
+        raise exceptions.NotFound('Could not find project tag: %s.' % tag)
+    return tag
+
+
+def add_tag(session, project_id, tag):
+    """Add one tag; 400 if the project has it or would have too many."""
+    row = _mutable(owner(session, project_id), 'create')
+    current = names(row)
+    if tag.strip() in current:
+        raise exceptions.ValidationError(
+            "Invalid input for field 'tags': must not repeat an item.")
+    set_tags(row, current + [tag])
+    session.flush()
+    return tag.strip()
+
+
+def replace_tags(session, project_id, tags):
+    """Replace every tag of the project; return the new list."""
+    row = _mutable(owner(session, project_id), 'update')
+    set_tags(row, tags)
+    session.flush()
+    return names(row)
+
+
+def remove_tag(session, project_id, tag):
+    """Remove one tag; NotFound if the project does not have it."""
+    row = _mutable(owner(session, project_id), 'delete')
+    current = names(row)
+    if tag not in current:
+        raise exceptions.NotFound('Could not find project tag: %s.' % tag)
+    set_tags(row, [name for name in current if name != tag])
+    session.flush()
