@@ -21,6 +21,7 @@ from keystone_like import exceptions
 from keystone_like.store import domains
 from keystone_like.store import effective
 from keystone_like.store import hierarchy
+from keystone_like.store import limit_models
 from keystone_like.store import projects
 from keystone_like.store import revocations
 from keystone_like.store import tags
@@ -103,10 +104,16 @@ class ProjectResource:
                 try:
                     ref = projects.create_project(
                         session, _new_project(token, body['project']),
-                        max_depth=self.backends.conf.max_project_tree_depth)
+                        max_depth=self._max_depth())
                 except exceptions.NotFound as exc:
                     raise exceptions.ValidationError(exc.message) from None
         return self._project_response(request, ref, status=201)
+
+    def _max_depth(self):
+        """``max_project_tree_depth``, capped by the limit model."""
+        conf = self.backends.conf
+        return limit_models.max_project_depth(
+            conf.unified_limit.enforcement_model, conf.max_project_tree_depth)
 
     def _create_domain(self, session, ref):
         """A project acting as a domain: a root, with no domain of its own."""

@@ -19,6 +19,7 @@ from keystone_like.api import domains
 from keystone_like.api import grants
 from keystone_like.api import groups
 from keystone_like.api import json_home
+from keystone_like.api import limits
 from keystone_like.api import project_tags
 from keystone_like.api import projects
 from keystone_like.api import role_assignments
@@ -34,7 +35,8 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              projects.ProjectResource, domains.DomainResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
-             catalog.CatalogResource, project_tags.ProjectTagResource)
+             catalog.CatalogResource, project_tags.ProjectTagResource,
+             limits.LimitResource)
 
 
 class V3Base(api.Application):

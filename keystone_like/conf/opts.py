@@ -4,6 +4,7 @@ from keystone_like.conf import assignment
 from keystone_like.conf import catalog
 from keystone_like.conf import database
 from keystone_like.conf import default
+from keystone_like.conf import endpoint_filter
 from keystone_like.conf import eventlet_server
 from keystone_like.conf import fernet_tokens
 from keystone_like.conf import identity
@@ -14,11 +15,12 @@ from keystone_like.conf import resource
 from keystone_like.conf import role
 from keystone_like.conf import ssl
 from keystone_like.conf import token
+from keystone_like.conf import unified_limit
 
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
            database, identity, resource, assignment, role, catalog, token,
-           fernet_tokens)
+           fernet_tokens, unified_limit, endpoint_filter)
 
 
 def register_all(conf):

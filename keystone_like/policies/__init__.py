@@ -18,12 +18,13 @@ from keystone_like.policies import auth
 from keystone_like.policies import base
 from keystone_like.policies import catalog
 from keystone_like.policies import identity
+from keystone_like.policies import limits
 from keystone_like.policies import project_tags
 from keystone_like.policies import resource
 from keystone_like.policies import roles
 
 MODULES = (base, auth, resource, identity, roles, assignments, catalog,
-           project_tags)
+           project_tags, limits)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.
