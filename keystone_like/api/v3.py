@@ -16,6 +16,8 @@ from keystone_like.api import auth
 from keystone_like.api import catalog
 from keystone_like.api import context
 from keystone_like.api import domains
+from keystone_like.api import endpoint_filter
+from keystone_like.api import endpoint_policies
 from keystone_like.api import grants
 from keystone_like.api import groups
 from keystone_like.api import json_home
@@ -36,7 +38,8 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              roles.RoleResource, grants.GrantResource,
              role_assignments.RoleAssignmentResource,
              catalog.CatalogResource, project_tags.ProjectTagResource,
-             limits.LimitResource)
+             limits.LimitResource, endpoint_filter.EndpointFilterResource,
+             endpoint_policies.EndpointPolicyResource)
 
 
 class V3Base(api.Application):

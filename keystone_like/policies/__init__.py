@@ -17,6 +17,8 @@ from keystone_like.policies import assignments
 from keystone_like.policies import auth
 from keystone_like.policies import base
 from keystone_like.policies import catalog
+from keystone_like.policies import endpoint_filter
+from keystone_like.policies import endpoint_policies
 from keystone_like.policies import identity
 from keystone_like.policies import limits
 from keystone_like.policies import project_tags
@@ -24,7 +26,7 @@ from keystone_like.policies import resource
 from keystone_like.policies import roles
 
 MODULES = (base, auth, resource, identity, roles, assignments, catalog,
-           project_tags, limits)
+           project_tags, limits, endpoint_filter, endpoint_policies)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.

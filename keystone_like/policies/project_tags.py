@@ -7,9 +7,8 @@ _TAG = _TAGS + '/{value}'
 _IN_DOMAIN = ('domain_id:%(target.project.domain_id)s and '
               'not None:%(target.project.domain_id)s')
 _READ = ('(%s) or (%s) or (role:reader and %s) or '
-         'project_id:%%(target.project.id)s' % (base.ADMIN,
-                                                 base.SYSTEM_READER,
-                                                 _IN_DOMAIN))
+         'project_id:%%(target.project.id)s'
+         % (base.ADMIN, base.SYSTEM_READER, _IN_DOMAIN))
 _READ_DEPRECATED = '%s or project_id:%%(target.project.id)s' % base.ADMIN
 _WRITE = '(%s) or (role:manager and %s)' % (base.ADMIN, _IN_DOMAIN)
 

@@ -227,7 +227,9 @@ class TokenProvider:
         body = token.document()
         if token.payload.scope is not None and include_catalog:
             body['catalog'] = catalog.catalog(
-                session, user_id=token.user_id, project_id=token.project_id)
+                session, user_id=token.user_id, project_id=token.project_id,
+                return_all=self.conf.endpoint_filter
+                .return_all_endpoints_if_no_filter)
         return {'token': body}
 
 
