@@ -64,15 +64,15 @@ class EndpointFilterResource:
         ('DELETE', _GROUP_PROJECT, 'remove_endpoint_group_from_project'),
     )
 
-    def _may(self, session, request, action):
+    def _ep_may(self, session, request, action):
         self.authorize(self.authenticate(session, request),
                        'identity:' + action)
 
-    def _group_response(self, request, ref, status=200):
+    def _ep_group_response(self, request, ref, status=200):
         return api.json_response({'endpoint_group': resources.entity(
             request, self.interface, COLLECTION, ref)}, status=status)
 
-    def _list(self, request, name, refs, collection=None):
+    def _ep_list(self, request, name, refs, collection=None):
         """A Keystone list document of ``refs`` linked under ``name``."""
         document = resources.collection(request, self.interface,
                                         collection or name, refs,
@@ -84,18 +84,18 @@ class EndpointFilterResource:
     def create_endpoint_group(self, request):
         """POST /v3/OS-EP-FILTER/endpoint_groups: 201."""
         with self.session() as session:
-            self._may(session, request, 'create_endpoint_group')
+            self._ep_may(session, request, 'create_endpoint_group')
             ref = resources.json_body(request, schema.GROUP_CREATE)[
                 'endpoint_group']
             _check_filters(ref)
             ref = endpoint_filter.create_group(session, ref)
-        return self._group_response(request, ref, status=201)
+        return self._ep_group_response(request, ref, status=201)
 
     def list_endpoint_groups(self, request):
         """GET /v3/OS-EP-FILTER/endpoint_groups with ``?name=``."""
         pager = pagination.Pager(request, self.backends.conf, 'catalog')
         with self.session() as session:
-            self._may(session, request, 'list_endpoint_groups')
+            self._ep_may(session, request, 'list_endpoint_groups')
             refs = endpoint_filter.list_groups(
                 session, name=resources.query(request, 'name'),
                 page=pager.page())
@@ -106,42 +106,42 @@ class EndpointFilterResource:
     def get_endpoint_group(self, request, endpoint_group_id):
         """GET /v3/OS-EP-FILTER/endpoint_groups/{id}."""
         with self.session() as session:
-            self._may(session, request, 'get_endpoint_group')
+            self._ep_may(session, request, 'get_endpoint_group')
             ref = endpoint_filter.get_group(session, endpoint_group_id)
-        return self._group_response(request, ref)
+        return self._ep_group_response(request, ref)
 
     def update_endpoint_group(self, request, endpoint_group_id):
         """PATCH /v3/OS-EP-FILTER/endpoint_groups/{id}."""
         with self.session() as session:
-            self._may(session, request, 'update_endpoint_group')
+            self._ep_may(session, request, 'update_endpoint_group')
             changes = resources.json_body(request, schema.GROUP_UPDATE)[
                 'endpoint_group']
             if 'filters' in changes:
                 _check_filters(changes)
             ref = endpoint_filter.update_group(session, endpoint_group_id,
                                                changes)
-        return self._group_response(request, ref)
+        return self._ep_group_response(request, ref)
 
     def delete_endpoint_group(self, request, endpoint_group_id):
         """DELETE /v3/OS-EP-FILTER/endpoint_groups/{id}: 204."""
         with self.session() as session:
-            self._may(session, request, 'delete_endpoint_group')
+            self._ep_may(session, request, 'delete_endpoint_group')
             endpoint_filter.delete_group(session, endpoint_group_id)
         return resources.no_content()
 
     def list_projects_for_endpoint(self, request, endpoint_id):
         """GET .../endpoints/{endpoint_id}/projects."""
         with self.session() as session:
-            self._may(session, request, 'list_projects_for_endpoint')
+            self._ep_may(session, request, 'list_projects_for_endpoint')
             endpoints.get_endpoint(session, endpoint_id)
             refs = projects.list_projects(
                 session, ids=endpoint_filter.project_ids_for_endpoint(
                     session, endpoint_id))
-        return self._list(request, 'projects', refs)
+        return self._ep_list(request, 'projects', refs)
 
     def _project_and_endpoint(self, session, request, action, project_id,
                               endpoint_id):
-        self._may(session, request, action)
+        self._ep_may(session, request, action)
         endpoints.get_endpoint(session, endpoint_id)
         projects.get_project(session, project_id)
 
@@ -166,56 +166,56 @@ class EndpointFilterResource:
     def remove_endpoint_from_project(self, request, project_id, endpoint_id):
         """DELETE .../projects/{project_id}/endpoints/{endpoint_id}: 204."""
         with self.session() as session:
-            self._may(session, request, 'remove_endpoint_from_project')
+            self._ep_may(session, request, 'remove_endpoint_from_project')
             endpoint_filter.remove_endpoint(session, project_id, endpoint_id)
         return resources.no_content()
 
     def list_endpoints_for_project(self, request, project_id):
         """GET .../projects/{project_id}/endpoints: its filtered endpoints."""
         with self.session() as session:
-            self._may(session, request, 'list_endpoints_for_project')
+            self._ep_may(session, request, 'list_endpoints_for_project')
             projects.get_project(session, project_id)
             ids = endpoint_filter.endpoint_ids_for_project(session,
                                                            project_id)
             refs = [e for e in endpoints.list_endpoints(session)
                     if e['id'] in ids]
-        return self._list(request, 'endpoints', refs)
+        return self._ep_list(request, 'endpoints', refs)
 
     def list_endpoint_groups_for_project(self, request, project_id):
         """GET .../projects/{project_id}/endpoint_groups."""
         with self.session() as session:
-            self._may(session, request, 'list_endpoint_groups_for_project')
+            self._ep_may(session, request, 'list_endpoint_groups_for_project')
             projects.get_project(session, project_id)
             refs = endpoint_filter.list_groups(
                 session, ids=endpoint_filter.group_ids_for_project(
                     session, project_id))
-        return self._list(request, 'endpoint_groups', refs, COLLECTION)
+        return self._ep_list(request, 'endpoint_groups', refs, COLLECTION)
 
     def list_endpoints_associated_with_endpoint_group(self, request,
                                                       endpoint_group_id):
         """GET .../endpoint_groups/{id}/endpoints: what its filters match."""
         with self.session() as session:
-            self._may(session, request,
-                      'list_endpoints_associated_with_endpoint_group')
+            self._ep_may(session, request,
+                         'list_endpoints_associated_with_endpoint_group')
             refs = endpoint_filter.endpoints_in_group(session,
                                                       endpoint_group_id)
-        return self._list(request, 'endpoints', refs)
+        return self._ep_list(request, 'endpoints', refs)
 
     def list_projects_associated_with_endpoint_group(self, request,
                                                      endpoint_group_id):
         """GET .../endpoint_groups/{id}/projects (Keystone: an unknown
         group has none)."""
         with self.session() as session:
-            self._may(session, request,
-                      'list_projects_associated_with_endpoint_group')
+            self._ep_may(session, request,
+                         'list_projects_associated_with_endpoint_group')
             refs = projects.list_projects(
                 session, ids=endpoint_filter.project_ids_for_group(
                     session, endpoint_group_id))
-        return self._list(request, 'projects', refs)
+        return self._ep_list(request, 'projects', refs)
 
     def _group_and_project(self, session, request, action, group_id,
                            project_id):
-        self._may(session, request, action)
+        self._ep_may(session, request, action)
         projects.get_project(session, project_id)
         endpoint_filter.get_group(session, group_id)
 

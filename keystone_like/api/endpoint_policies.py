@@ -55,7 +55,7 @@ class EndpointPolicyResource:
          'get_policy_for_endpoint'),
     )
 
-    def _may(self, session, request, action):
+    def _policy_may(self, session, request, action):
         self.authorize(self.authenticate(session, request),
                        'identity:' + action)
 
@@ -66,7 +66,7 @@ class EndpointPolicyResource:
     def create_policy(self, request):
         """POST /v3/policies: 201."""
         with self.session() as session:
-            self._may(session, request, 'create_policy')
+            self._policy_may(session, request, 'create_policy')
             ref = dict(resources.json_body(request, CREATE)['policy'])
             ref.pop('id', None)  # Keystone assigns ids itself.
             ref = endpoint_policies.create_policy(session, ref)
@@ -76,7 +76,7 @@ class EndpointPolicyResource:
         """GET /v3/policies with ``?type=``."""
         pager = pagination.Pager(request, self.backends.conf)
         with self.session() as session:
-            self._may(session, request, 'list_policies')
+            self._policy_may(session, request, 'list_policies')
             refs = endpoint_policies.list_policies(
                 session, type=resources.query(request, 'type'),
                 page=pager.page())
@@ -86,14 +86,14 @@ class EndpointPolicyResource:
     def get_policy(self, request, policy_id):
         """GET /v3/policies/{policy_id}."""
         with self.session() as session:
-            self._may(session, request, 'get_policy')
+            self._policy_may(session, request, 'get_policy')
             ref = endpoint_policies.get_policy(session, policy_id)
         return self._policy_response(request, ref)
 
     def update_policy(self, request, policy_id):
         """PATCH /v3/policies/{policy_id}."""
         with self.session() as session:
-            self._may(session, request, 'update_policy')
+            self._policy_may(session, request, 'update_policy')
             changes = resources.json_body(request, UPDATE)['policy']
             ref = endpoint_policies.update_policy(session, policy_id, changes)
         return self._policy_response(request, ref)
@@ -101,14 +101,14 @@ class EndpointPolicyResource:
     def delete_policy(self, request, policy_id):
         """DELETE /v3/policies/{policy_id}: 204; its associations go too."""
         with self.session() as session:
-            self._may(session, request, 'delete_policy')
+            self._policy_may(session, request, 'delete_policy')
             endpoint_policies.delete_policy(session, policy_id)
         return resources.no_content()
 
     def list_endpoints_for_policy(self, request, policy_id):
         """GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints."""
         with self.session() as session:
-            self._may(session, request, 'list_endpoints_for_policy')
+            self._policy_may(session, request, 'list_endpoints_for_policy')
             endpoint_policies.get_policy(session, policy_id)
             refs = endpoint_policies.endpoints_for_policy(session, policy_id)
         for ref in refs:
@@ -121,8 +121,8 @@ class EndpointPolicyResource:
         """PUT, GET/HEAD or DELETE one association: 204 (or 404)."""
         verb = _VERBS[request.method]
         with self.session() as session:
-            self._may(session, request, '%s_policy_association_for_'
-                      '%s' % (verb, kind))
+            self._policy_may(session, request,
+                             '%s_policy_association_for_%s' % (verb, kind))
             endpoint_policies.get_policy(session, policy_id)
             for name, load in (('endpoint_id', endpoints.get_endpoint),
                                ('service_id', services.get_service),
@@ -153,6 +153,6 @@ class EndpointPolicyResource:
     def get_policy_for_endpoint(self, request, endpoint_id):
         """GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy."""
         with self.session() as session:
-            self._may(session, request, 'get_policy_for_endpoint')
+            self._policy_may(session, request, 'get_policy_for_endpoint')
             ref = endpoint_policies.policy_for_endpoint(session, endpoint_id)
         return self._policy_response(request, ref)

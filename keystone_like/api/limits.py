@@ -67,7 +67,7 @@ class LimitResource:
             resources.entity(request, self.interface, collection, ref)
             for ref in refs]}, status=201)
 
-    def _pager(self, request):
+    def _limit_pager(self, request):
         return pagination.Pager(request, self.backends.conf, 'unified_limit')
 
     # Registered limits.
@@ -84,7 +84,7 @@ class LimitResource:
     def list_registered_limits(self, request):
         """GET /v3/registered_limits: ``?service_id= &region_id=
         &resource_name=``."""
-        pager = self._pager(request)
+        pager = self._limit_pager(request)
         with self.session() as session:
             self._allowed(session, request, 'list_registered_limits')
             refs = limits.list_registered_limits(
@@ -137,7 +137,7 @@ class LimitResource:
     def list_limits(self, request):
         """GET /v3/limits with Keystone's filters, and only what the
         caller's scope may see."""
-        pager = self._pager(request)
+        pager = self._limit_pager(request)
         filters = _query(request, _LIMIT_FILTERS)
         with self.session() as session:
             token = self._allowed(session, request, 'list_limits')
