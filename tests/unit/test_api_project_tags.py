@@ -74,8 +74,8 @@ def test_tag_filters(admin):
     assert names(admin, 'tags-any=one,two') == ['one', 'two']
     assert names(admin, 'not-tags=common,one') == [
         n for n in every if n != 'one']
-    assert names(admin, 'not-tags-any=one,two') == ['admin', 'bare',
-                                                     'three']
+    assert names(admin, 'not-tags-any=one,two') == [
+        'admin', 'bare', 'three']
     assert names(admin, 'tags=common&not-tags=two') == ['one', 'three']
     assert names(admin, 'tags=common&tags-any=one,three') == ['one', 'three']
     # Every filter applies (Keystone 30 ignores tags= that match nothing
