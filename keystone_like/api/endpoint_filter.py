@@ -48,8 +48,8 @@ class EndpointFilterResource:
         ('DELETE', _GROUP, 'delete_endpoint_group'),
         ('GET', _PREFIX + '/endpoints/{endpoint_id}/projects',
          'list_projects_for_endpoint'),
-        ('PUT', _PROJECT_ENDPOINT, 'add_endpoint_to_project'),
-        ('GET', _PROJECT_ENDPOINT, 'check_endpoint_in_project'),
+        ('PUT', _PROJECT_ENDPOINT, 'project_endpoint'),
+        ('GET', _PROJECT_ENDPOINT, 'project_endpoint'),
         ('DELETE', _PROJECT_ENDPOINT, 'remove_endpoint_from_project'),
         ('GET', _PREFIX + '/projects/{project_id}/endpoints',
          'list_endpoints_for_project'),
@@ -59,9 +59,9 @@ class EndpointFilterResource:
          'list_endpoints_associated_with_endpoint_group'),
         ('GET', _GROUP + '/projects',
          'list_projects_associated_with_endpoint_group'),
-        ('PUT', _GROUP_PROJECT, 'add_endpoint_group_to_project'),
+        ('PUT', _GROUP_PROJECT, 'change_group_project'),
         ('GET', _GROUP_PROJECT, 'get_endpoint_group_in_project'),
-        ('DELETE', _GROUP_PROJECT, 'remove_endpoint_group_from_project'),
+        ('DELETE', _GROUP_PROJECT, 'change_group_project'),
     )
 
     def _ep_may(self, session, request, action):
@@ -139,28 +139,18 @@ class EndpointFilterResource:
                     session, endpoint_id))
         return self._ep_list(request, 'projects', refs)
 
-    def _project_and_endpoint(self, session, request, action, project_id,
-                              endpoint_id):
-        self._ep_may(session, request, action)
-        endpoints.get_endpoint(session, endpoint_id)
-        projects.get_project(session, project_id)
-
-    def add_endpoint_to_project(self, request, project_id, endpoint_id):
-        """PUT .../projects/{project_id}/endpoints/{endpoint_id}: 204."""
+    def project_endpoint(self, request, project_id, endpoint_id):
+        """PUT (add) or GET/HEAD (check)
+        .../projects/{project_id}/endpoints/{endpoint_id}: 204."""
+        action, change = (
+            ('add_endpoint_to_project', endpoint_filter.add_endpoint)
+            if request.method == 'PUT' else
+            ('check_endpoint_in_project', endpoint_filter.check_endpoint))
         with self.session() as session:
-            self._project_and_endpoint(session, request,
-                                       'add_endpoint_to_project',
-                                       project_id, endpoint_id)
-            endpoint_filter.add_endpoint(session, project_id, endpoint_id)
-        return resources.no_content()
-
-    def check_endpoint_in_project(self, request, project_id, endpoint_id):
-        """GET or HEAD .../projects/{project_id}/endpoints/{endpoint_id}."""
-        with self.session() as session:
-            self._project_and_endpoint(session, request,
-                                       'check_endpoint_in_project',
-                                       project_id, endpoint_id)
-            endpoint_filter.check_endpoint(session, project_id, endpoint_id)
+            self._ep_may(session, request, action)
+            endpoints.get_endpoint(session, endpoint_id)
+            projects.get_project(session, project_id)
+            change(session, project_id, endpoint_id)
         return resources.no_content()
 
     def remove_endpoint_from_project(self, request, project_id, endpoint_id):
@@ -219,14 +209,18 @@ class EndpointFilterResource:
         projects.get_project(session, project_id)
         endpoint_filter.get_group(session, group_id)
 
-    def add_endpoint_group_to_project(self, request, endpoint_group_id,
-                                      project_id):
-        """PUT .../endpoint_groups/{id}/projects/{project_id}: 204."""
+    def change_group_project(self, request, endpoint_group_id, project_id):
+        """PUT (add) or DELETE (remove)
+        .../endpoint_groups/{id}/projects/{project_id}: 204."""
+        action, change = (
+            ('add_endpoint_group_to_project', endpoint_filter.add_group)
+            if request.method == 'PUT' else
+            ('remove_endpoint_group_from_project',
+             endpoint_filter.remove_group))
         with self.session() as session:
-            self._group_and_project(session, request,
-                                    'add_endpoint_group_to_project',
+            self._group_and_project(session, request, action,
                                     endpoint_group_id, project_id)
-            endpoint_filter.add_group(session, endpoint_group_id, project_id)
+            change(session, endpoint_group_id, project_id)
         return resources.no_content()
 
     def get_endpoint_group_in_project(self, request, endpoint_group_id,
@@ -241,14 +235,3 @@ class EndpointFilterResource:
         ref['links'] = {'self': resources.v3_url(
             request, self.interface, request.path_info)}
         return api.json_response({'project_endpoint_group': ref})
-
-    def remove_endpoint_group_from_project(self, request, endpoint_group_id,
-                                           project_id):
-        """DELETE .../endpoint_groups/{id}/projects/{project_id}: 204."""
-        with self.session() as session:
-            self._group_and_project(session, request,
-                                    'remove_endpoint_group_from_project',
-                                    endpoint_group_id, project_id)
-            endpoint_filter.remove_group(session, endpoint_group_id,
-                                         project_id)
-        return resources.no_content()

@@ -29,11 +29,8 @@ def group_to_dict(row):
 
 
 def _group_row(session, group_id):
-    row = session.get(models.EndpointGroup, group_id)
-    if row is None:
-        raise exceptions.NotFound('Could not find Endpoint Group: %s.'
-                                  % group_id)
-    return row
+    return common.get_row(session, models.EndpointGroup, group_id,
+                          'Endpoint Group')
 
 
 def create_group(session, ref):
