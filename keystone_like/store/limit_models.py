@@ -10,6 +10,7 @@
 """
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from keystone_like.db import models
 from keystone_like import exceptions
@@ -40,6 +41,36 @@ def max_project_depth(model, configured):
     """Return the tree depth allowed: ``configured``, capped by the model."""
     cap = MAX_PROJECT_DEPTH[model]
     return configured if cap is None else min(configured, cap)
+
+
+def too_deep(session, model):
+    """Return the ids of projects deeper than ``model`` allows (Keystone
+    refuses to start then), at most 10."""
+    depth = MAX_PROJECT_DEPTH[model]
+    if depth is None:
+        return []
+    chain = [orm.aliased(models.Project) for _ in range(depth + 1)]
+    query = sa.select(chain[0].id)
+    for child, parent in zip(chain, chain[1:]):
+        query = query.join(parent, child.parent_id == parent.id)
+    return list(session.scalars(query.order_by(chain[0].id).limit(10)))
+
+
+def check_start(database, conf):
+    """Raise SetupRequired when projects are deeper than the configured
+    model allows (an unreachable database is someone else's message)."""
+    model = conf.unified_limit.enforcement_model
+    try:
+        with database.session() as session:
+            deep = too_deep(session, model)
+    except exceptions.ServiceUnavailable:
+        return
+    if deep:
+        raise exceptions.SetupRequired(
+            '[unified_limit] enforcement_model = %s allows projects at most '
+            '%d levels below their domain, but project %s is deeper; use '
+            'the flat model or move those projects up' % (
+                model, MAX_PROJECT_DEPTH[model], ', '.join(deep)))
 
 
 def check(session, model, limits):

@@ -1,8 +1,12 @@
 """/v3/registered_limits, /v3/limits, /v3/limits/model (Keystone 30's)."""
 
+import types
+
 import pytest
 
 from keystone_like import conf
+from keystone_like import exceptions
+from keystone_like.store import limit_models
 from tests.support import api_users_support as support
 
 pytestmark = pytest.mark.timeout(60)
@@ -222,3 +226,18 @@ def test_strict_two_level_allows_two_levels_of_projects(strict, admin):
     response = admin('POST', '/projects', {'project': {
         'name': 'grandchild', 'parent_id': child}})
     assert 'Max hierarchy depth' in support.assert_error(response, 403)
+
+
+def test_strict_two_level_refuses_to_start_over_a_deeper_tree(
+        identity_api, admin):
+    top = project(admin, 'top')
+    child = project(admin, 'child', parent_id=top)
+    model = types.SimpleNamespace(unified_limit=types.SimpleNamespace(
+        enforcement_model='strict_two_level'))
+    limit_models.check_start(identity_api.database, model)
+    grandchild = project(admin, 'grandchild', parent_id=child)
+    with pytest.raises(exceptions.SetupRequired) as info:
+        limit_models.check_start(identity_api.database, model)
+    assert grandchild in str(info.value)
+    model.unified_limit.enforcement_model = 'flat'
+    limit_models.check_start(identity_api.database, model)
