@@ -60,6 +60,8 @@ def check_start(database, conf):
     """Raise SetupRequired when projects are deeper than the configured
     model allows (an unreachable database is someone else's message)."""
     model = conf.unified_limit.enforcement_model
+    if MAX_PROJECT_DEPTH[model] is None:
+        return  # nothing to check: no query at start-up
     try:
         with database.session() as session:
             deep = too_deep(session, model)
