@@ -14,6 +14,7 @@ from keystone_like.db import migration
 from keystone_like import db
 from keystone_like import exceptions
 from keystone_like import policies
+from keystone_like.store import limit_models
 from keystone_like.token import keys
 from keystone_like.token import provider
 
@@ -50,6 +51,7 @@ class Backends:
                 cache.get()
             except keys.KeyRepositoryError as exc:
                 raise exceptions.SetupRequired(str(exc)) from None
+        limit_models.check_start(self.database, self.conf)
 
 
 def get(conf):

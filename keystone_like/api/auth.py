@@ -116,8 +116,10 @@ class AuthResource:
                 raise exceptions.Forbidden(
                     'A project-scoped token is required to produce a '
                     'service catalog.')
-            entries = catalog.catalog(session, user_id=caller.user_id,
-                                      project_id=caller.project_id)
+            entries = catalog.catalog(
+                session, user_id=caller.user_id, project_id=caller.project_id,
+                return_all=self.backends.conf.endpoint_filter
+                .return_all_endpoints_if_no_filter)
         return api.json_response({'catalog': entries, 'links': {
             'self': resources.v3_url(request, self.interface,
                                      'auth/catalog')}})

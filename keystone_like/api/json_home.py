@@ -52,6 +52,24 @@ RELATIONS = {
     '/users/{user_id}/access_rules': v3_relation('access_rules'),
     '/users/{user_id}/access_rules/{access_rule_id}': v3_relation(
         'access_rule'),
+    '/limits/model': v3_relation('limit_model'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints':
+        extension_relation('OS-EP-FILTER', 'endpoints_in_endpoint_group'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects':
+        extension_relation('OS-EP-FILTER',
+                           'projects_associated_with_endpoint_group'),
+    '/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/'
+    '{project_id}': extension_relation(
+        'OS-EP-FILTER', 'endpoint_group_to_project_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}':
+        extension_relation('OS-ENDPOINT-POLICY',
+                           'endpoint_policy_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}':
+        extension_relation('OS-ENDPOINT-POLICY',
+                           'service_policy_association'),
+    '/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/'
+    'regions/{region_id}': extension_relation(
+        'OS-ENDPOINT-POLICY', 'region_and_service_policy_association'),
 }
 # Further relations Keystone gives the same path.
 ALSO = {
@@ -62,7 +80,8 @@ ALSO = {
 PARAMETERS = {'prior_role_id': 'role_id', 'implied_role_id': 'role_id',
               'value': 'tag_value'}
 # Path parameters an extension defines (their relation is under it).
-EXTENSION_PARAMETERS = {'trust_id': 'OS-TRUST'}
+EXTENSION_PARAMETERS = {'trust_id': 'OS-TRUST',
+                        'endpoint_group_id': 'OS-EP-FILTER'}
 
 
 def _segments(pattern):

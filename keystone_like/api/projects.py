@@ -22,8 +22,10 @@ from keystone_like import exceptions
 from keystone_like.store import domains
 from keystone_like.store import effective
 from keystone_like.store import hierarchy
+from keystone_like.store import limit_models
 from keystone_like.store import projects
 from keystone_like.store import revocations
+from keystone_like.store import tags
 
 COLLECTION = 'projects'
 _TREE_VIEWS = {'parents': ('parents_as_list', 'parents_as_ids'),
@@ -52,6 +54,12 @@ def _find(session, project_id):
             raise exceptions.NotFound(
                 'Could not find project: %s.' % project_id) from None
         return projects.domain_as_project(domain), True
+
+
+def _tag_filters(request):
+    """``?tags= &tags-any= &not-tags= &not-tags-any=``: comma lists."""
+    return {name: resources.query(request, name) for name in tags.FILTERS
+            if name in request.GET}
 
 
 class ProjectResource:
@@ -97,10 +105,16 @@ class ProjectResource:
                 try:
                     ref = projects.create_project(
                         session, _new_project(token, body['project']),
-                        max_depth=self.backends.conf.max_project_tree_depth)
+                        max_depth=self._max_depth())
                 except exceptions.NotFound as exc:
                     raise exceptions.ValidationError(exc.message) from None
         return self._project_response(request, ref, status=201)
+
+    def _max_depth(self):
+        """``max_project_tree_depth``, capped by the limit model."""
+        conf = self.backends.conf
+        return limit_models.max_project_depth(
+            conf.unified_limit.enforcement_model, conf.max_project_tree_depth)
 
     def _create_domain(self, session, ref):
         """A project acting as a domain: a root, with no domain of its own."""
@@ -134,7 +148,7 @@ class ProjectResource:
                     domain_id=domain_id,
                     enabled=resources.query_bool(request, 'enabled'),
                     parent_id=resources.query(request, 'parent_id'),
-                    page=pager.page())
+                    page=pager.page(), tags=_tag_filters(request))
         return api.json_response(pager.collection(self.interface,
                                                   COLLECTION, refs))
 
@@ -144,7 +158,7 @@ class ProjectResource:
         return [projects.domain_as_project(d) for d in domains.list_domains(
             session, name=resources.query(request, 'name'),
             enabled=resources.query_bool(request, 'enabled'),
-            page=pager.page())]
+            page=pager.page(), tags=_tag_filters(request))]
 
     def get_project(self, request, project_id):
         """GET /v3/projects/{project_id}, with the tree views asked for."""

@@ -44,11 +44,17 @@ def json_body(request, schema):
     if request.body and not isinstance(body, dict):
         # Keystone's words for a body that is not a JSON object.
         raise exceptions.expecting('valid JSON', 'request body')
+    return validate(body, schema)
+
+
+def validate(document, schema):
+    """Return ``document`` if it matches ``schema``; ValidationError if
+    not (the message names the field, never the value)."""
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft7Validator(schema).iter_errors(body))
+        jsonschema.Draft7Validator(schema).iter_errors(document))
     if error is not None:
         raise exceptions.ValidationError(_describe(error))
-    return body
+    return document
 
 
 def _describe(error):

@@ -34,6 +34,16 @@ def _current_hash(session, user_id):
         return None
 
 
+def _check_unlocked(session, user_id):
+    """400 when the user's ``lock_password`` option forbids changing it
+    (checked once the original password is known right, as Keystone)."""
+    if users.get_options(session, user_id).get('lock_password') is True:
+        raise exceptions.ValidationError(
+            'You cannot change your password at this time due to password '
+            'policy disallowing password changes. Please contact your '
+            'administrator to reset your password.')
+
+
 class UserResource:
     """Handlers of ``/v3/users`` and of a user's password and projects."""
 
@@ -97,6 +107,8 @@ class UserResource:
             LOG.info('Password change refused for user %s: %s', user_id,
                      exc.reason)
             raise
+        with self.session() as session:
+            _check_unlocked(session, user_id)
         new_hash = passwords.hash_password(new, conf)
         with self.session() as session:
             # Changed or deleted while we were hashing: the original

@@ -20,9 +20,13 @@ from keystone_like.api import context
 from keystone_like.api import credentials
 from keystone_like.api import domains
 from keystone_like.api import ec2
+from keystone_like.api import endpoint_filter
+from keystone_like.api import endpoint_policies
 from keystone_like.api import grants
 from keystone_like.api import groups
 from keystone_like.api import json_home
+from keystone_like.api import limits
+from keystone_like.api import project_tags
 from keystone_like.api import projects
 from keystone_like.api import role_assignments
 from keystone_like.api import roles
@@ -41,7 +45,10 @@ RESOURCES = (auth.AuthResource, users.UserResource, groups.GroupResource,
              catalog.CatalogResource, credentials.CredentialResource,
              ec2.Ec2CredentialResource,
              app_creds.ApplicationCredentialResource,
-             access_rules.AccessRuleResource, trusts.TrustResource)
+             access_rules.AccessRuleResource, trusts.TrustResource,
+             project_tags.ProjectTagResource, limits.LimitResource,
+             endpoint_filter.EndpointFilterResource,
+             endpoint_policies.EndpointPolicyResource)
 
 
 class V3Base(api.Application):

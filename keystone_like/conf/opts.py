@@ -6,6 +6,7 @@ from keystone_like.conf import catalog
 from keystone_like.conf import credential
 from keystone_like.conf import database
 from keystone_like.conf import default
+from keystone_like.conf import endpoint_filter
 from keystone_like.conf import eventlet_server
 from keystone_like.conf import fernet_tokens
 from keystone_like.conf import identity
@@ -17,11 +18,13 @@ from keystone_like.conf import role
 from keystone_like.conf import ssl
 from keystone_like.conf import token
 from keystone_like.conf import trust
+from keystone_like.conf import unified_limit
 
 # Order is the order of the groups in the generated sample.
 MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
            database, identity, resource, assignment, role, catalog, token,
-           fernet_tokens, credential, application_credential, trust)
+           fernet_tokens, credential, application_credential, trust,
+           unified_limit, endpoint_filter)
 
 
 def register_all(conf):

@@ -100,6 +100,12 @@ class Domain(Base):
     description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     enabled: orm.Mapped[bool] = _enabled()
     extra: orm.Mapped[dict] = _extra()
+    options: orm.Mapped[dict] = _extra()
+    # Loaded with the domains (one query per batch); the database deletes
+    # them with their domain.
+    tag_rows: orm.Mapped[list['DomainTag']] = orm.relationship(
+        lazy='selectin', cascade='all, delete-orphan', passive_deletes=True,
+        order_by='DomainTag.name')
 
 
 class Project(Base):
@@ -118,6 +124,10 @@ class Project(Base):
     description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     enabled: orm.Mapped[bool] = _enabled()
     extra: orm.Mapped[dict] = _extra()
+    options: orm.Mapped[dict] = _extra()
+    tag_rows: orm.Mapped[list['ProjectTag']] = orm.relationship(
+        lazy='selectin', cascade='all, delete-orphan', passive_deletes=True,
+        order_by='ProjectTag.name')
 
 
 class User(Base):
@@ -140,6 +150,8 @@ class User(Base):
     extra: orm.Mapped[dict] = _extra()
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
         sa.DateTime, nullable=False, default=utcnow)
+    # Resource options (lock_password, ignore_password_expiry, ...).
+    options: orm.Mapped[dict] = _extra()
 
 
 class Role(Base):
@@ -450,3 +462,140 @@ class TrustRole(Base):
     trust_id: orm.Mapped[str] = _id(
         sa.ForeignKey('trust.id', ondelete='CASCADE'), primary_key=True)
     role_id: orm.Mapped[str] = _id(primary_key=True)
+
+
+# Project tags, resource limits, endpoint filtering and policies.
+
+def _cascade(target, nullable=False, primary_key=False, length=ID_LENGTH):
+    """A column referencing ``target``; its rows go when the target goes."""
+    return orm.mapped_column(sa.String(length), sa.ForeignKey(
+        target, ondelete='CASCADE'), nullable=nullable,
+        primary_key=primary_key)
+
+
+class ProjectTag(Base):
+    """A tag of a project (``?tags=`` filters on these)."""
+
+    __tablename__ = 'project_tag'
+
+    project_id: orm.Mapped[str] = _cascade('project.id', primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), primary_key=True, index=True)
+
+
+class DomainTag(Base):
+    """A tag of a domain (a project acting as a domain, in Keystone)."""
+
+    __tablename__ = 'domain_tag'
+
+    domain_id: orm.Mapped[str] = _cascade('domain.id', primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), primary_key=True, index=True)
+
+
+class RegisteredLimit(Base):
+    """The default limit of a resource of a service (in a region).
+
+    One per (service, region, resource); NULL regions never collide in a
+    unique constraint, hence the partial index.
+    """
+
+    __tablename__ = 'registered_limit'
+    __table_args__ = (
+        sa.UniqueConstraint('service_id', 'region_id', 'resource_name'),
+        sa.Index('ux_registered_limit_no_region', 'service_id',
+                 'resource_name', unique=True,
+                 sqlite_where=sa.text('region_id IS NULL'),
+                 postgresql_where=sa.text('region_id IS NULL')),
+    )
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    service_id: orm.Mapped[str] = _cascade('service.id')
+    region_id: orm.Mapped[str | None] = _cascade(
+        'region.id', nullable=True, length=NAME_LENGTH)
+    resource_name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    default_limit: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+
+
+class Limit(Base):
+    """A project's or a domain's own limit of a registered resource."""
+
+    __tablename__ = 'limit'
+    __table_args__ = (
+        sa.UniqueConstraint('registered_limit_id', 'project_id'),
+        sa.UniqueConstraint('registered_limit_id', 'domain_id'),
+        sa.CheckConstraint('(project_id IS NULL) != (domain_id IS NULL)',
+                           name='one_owner'),
+    )
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    registered_limit_id: orm.Mapped[str] = _cascade('registered_limit.id')
+    project_id: orm.Mapped[str | None] = _cascade('project.id', nullable=True)
+    domain_id: orm.Mapped[str | None] = _cascade('domain.id', nullable=True)
+    resource_limit: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+
+
+class EndpointGroup(Base):
+    """Endpoints matching ``filters`` (service_id, region_id, interface)."""
+
+    __tablename__ = 'endpoint_group'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    filters: orm.Mapped[dict] = orm.mapped_column(sa.JSON, nullable=False)
+
+
+class ProjectEndpoint(Base):
+    """Endpoint ``endpoint_id`` is in the catalog of ``project_id``."""
+
+    __tablename__ = 'project_endpoint'
+
+    endpoint_id: orm.Mapped[str] = _cascade('endpoint.id', primary_key=True)
+    project_id: orm.Mapped[str] = _cascade('project.id', primary_key=True)
+
+
+class ProjectEndpointGroup(Base):
+    """The endpoints of a group are in the catalog of ``project_id``."""
+
+    __tablename__ = 'project_endpoint_group'
+
+    endpoint_group_id: orm.Mapped[str] = _cascade('endpoint_group.id',
+                                                  primary_key=True)
+    project_id: orm.Mapped[str] = _cascade('project.id', primary_key=True)
+
+
+class Policy(Base):
+    """A policy document (``blob``) of a MIME ``type``, kept for services."""
+
+    __tablename__ = 'policy'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    type: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    blob: orm.Mapped[str] = orm.mapped_column(sa.Text, nullable=False)
+    extra: orm.Mapped[dict] = _extra()
+
+
+class PolicyAssociation(Base):
+    """The policy of an endpoint, of a service, or of a service in a region.
+
+    At most one policy per target; the columns that do not apply are NULL,
+    so uniqueness is checked by the store.
+    """
+
+    __tablename__ = 'policy_association'
+
+    id: orm.Mapped[str] = _id(primary_key=True, default=new_id)
+    policy_id: orm.Mapped[str] = _cascade('policy.id')
+    endpoint_id: orm.Mapped[str | None] = _cascade('endpoint.id',
+                                                   nullable=True)
+    service_id: orm.Mapped[str | None] = _cascade('service.id', nullable=True)
+    region_id: orm.Mapped[str | None] = _cascade(
+        'region.id', nullable=True, length=NAME_LENGTH)

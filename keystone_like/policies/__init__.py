@@ -19,13 +19,18 @@ from keystone_like.policies import auth
 from keystone_like.policies import base
 from keystone_like.policies import catalog
 from keystone_like.policies import credentials
+from keystone_like.policies import endpoint_filter
+from keystone_like.policies import endpoint_policies
 from keystone_like.policies import identity
+from keystone_like.policies import limits
+from keystone_like.policies import project_tags
 from keystone_like.policies import resource
 from keystone_like.policies import roles
 from keystone_like.policies import trusts
 
 MODULES = (base, auth, resource, identity, roles, assignments, catalog,
-           credentials, app_creds, trusts)
+           credentials, app_creds, trusts, project_tags, limits,
+           endpoint_filter, endpoint_policies)
 GROUP = 'oslo_policy'
 # oslo.policy 6 dropped its own option (it always enforces scope); ours
 # keeps the switch Keystone operators know.

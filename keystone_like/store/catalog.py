@@ -8,6 +8,13 @@ endpoint left is omitted. Endpoint URLs may hold Keystone's substitutions,
 ``$(project_id)s`` / ``$(tenant_id)s`` / ``$(user_id)s`` (also written with
 ``%``): they are filled in from the token's scope, and an endpoint whose URL
 needs a value the token does not have is left out, as Keystone does.
+
+Endpoint filtering (OS-EP-FILTER): when endpoints are associated with the
+token's project (directly or through endpoint groups) its catalog holds
+only those, and services left without an endpoint are dropped. Otherwise,
+and for tokens not scoped to a project, the catalog is complete, or empty
+with ``return_all=False`` (``[endpoint_filter]
+return_all_endpoints_if_no_filter``), as in Keystone.
 """
 
 import re
@@ -15,6 +22,7 @@ import re
 import sqlalchemy as sa
 
 from keystone_like.db import models
+from keystone_like.store import endpoint_filter
 
 _SUBSTITUTION = re.compile(r'[$%]\((\w+)\)s')
 
@@ -34,8 +42,13 @@ def format_url(url, values):
     return None if missing else formatted
 
 
-def catalog(session, user_id=None, project_id=None):
+def catalog(session, user_id=None, project_id=None, return_all=True):
     """Return the catalog of enabled services and endpoints, by type."""
+    only = None
+    if project_id is not None:
+        only = endpoint_filter.endpoint_ids_for_project(session, project_id)
+    if not only and not return_all:
+        return []
     values = {'user_id': user_id, 'project_id': project_id,
               'tenant_id': project_id}
     query = (sa.select(models.Service, models.Endpoint)
@@ -48,6 +61,8 @@ def catalog(session, user_id=None, project_id=None):
                        models.Endpoint.id))
     services = {}
     for service, endpoint in session.execute(query):
+        if only and endpoint.id not in only:
+            continue
         url = format_url(endpoint.url, values)
         if url is None:
             continue

@@ -10,28 +10,36 @@ import sqlalchemy as sa
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import options as resource_options
 from keystone_like.store import paging
+from keystone_like.store import projects as project_store
 from keystone_like.store import roles
+from keystone_like.store import tags as domain_tags
 
 KIND = 'domain'
 COLUMNS = ('id', 'name', 'description', 'enabled')
-DEFAULTS = {'tags': [], 'options': {}}
 IMMUTABLE = {'id': 'Cannot change domain ID.'}
+_OWN = {'tags', 'options'}
 ENABLED_DELETE_MESSAGE = ('Cannot delete a domain that is enabled, please '
                           'disable it first.')
 
 
 def to_dict(row):
     """Return a Domain row in API shape."""
-    return common.render(row, COLUMNS, DEFAULTS)
+    result = common.render(row, COLUMNS)
+    result['tags'] = domain_tags.names(row)
+    result['options'] = dict(row.options or {})
+    return result
 
 
 def create_domain(session, ref):
     """Create a domain from an API body (``id`` optional); return it."""
     common.require(ref, 'name')
-    core, extra = common.split(ref, COLUMNS)
+    core, extra = common.split(ref, COLUMNS, immutable=_OWN)
     _check_name_free(session, core['name'])
     row = common.build(models.Domain, core, extra)
+    row.options = {}
+    project_store.apply_tags_and_options(row, ref, KIND)
     if row.id is not None and session.get(models.Domain, row.id):
         raise common.conflict(KIND, 'Duplicate ID, %s.' % row.id)
     common.add(session, row, common.duplicate_name(KIND, core['name']))
@@ -52,9 +60,12 @@ def get_domain_by_name(session, name):
     return to_dict(row)
 
 
-def list_domains(session, name=None, enabled=None, ids=None, page=None):
+def list_domains(session, name=None, enabled=None, ids=None, page=None,
+                 tags=None):
     """Return the domains matching the given filters, by name."""
-    query = sa.select(models.Domain).order_by(models.Domain.name)
+    query = domain_tags.apply_filters(
+        sa.select(models.Domain).order_by(models.Domain.name),
+        models.Domain, tags or {})
     if ids is not None:
         query = query.where(models.Domain.id.in_(list(ids)))
     if name is not None:
@@ -68,10 +79,12 @@ def list_domains(session, name=None, enabled=None, ids=None, page=None):
 def update_domain(session, domain_id, ref):
     """Change the given attributes of a domain; return it."""
     row = common.get_row(session, models.Domain, domain_id, KIND)
+    resource_options.check_update(row.options, ref, KIND, domain_id)
     common.check_unchanged(ref, {'id': row.id}, IMMUTABLE)
-    core, extra = common.split(ref, COLUMNS, immutable={'id'})
+    core, extra = common.split(ref, COLUMNS, immutable={'id'} | _OWN)
     if 'name' in core and core['name'] != row.name:
         _check_name_free(session, core['name'])
+    project_store.apply_tags_and_options(row, ref, KIND)
     common.apply(row, core, extra)
     common.flush(session, common.duplicate_name(KIND, row.name))
     return to_dict(row)
@@ -86,8 +99,10 @@ def delete_domain(session, domain_id):
     while the domain is enabled.
     """
     row = common.get_row(session, models.Domain, domain_id, KIND)
+    resource_options.check_delete(row.options, KIND, domain_id)
     if row.enabled:
         raise exceptions.Forbidden(ENABLED_DELETE_MESSAGE)
+    _check_no_immutable_project(session, domain_id)
     users = sa.select(models.User.id).where(
         models.User.domain_id == domain_id)
     groups = sa.select(models.Group.id).where(
@@ -123,6 +138,15 @@ def _members_of_groups_with_roles(session, group_ids):
     return sorted(set(session.scalars(sa.select(
         models.Membership.user_id).where(
             models.Membership.group_id.in_(holding)))))
+
+
+def _check_no_immutable_project(session, domain_id):
+    """Refuse (403) to delete a domain holding an immutable project."""
+    for project_id, options in session.execute(sa.select(
+            models.Project.id, models.Project.options).where(
+                models.Project.domain_id == domain_id)):
+        resource_options.check_delete(options, project_store.KIND,
+                                      project_id)
 
 
 def _check_name_free(session, name):

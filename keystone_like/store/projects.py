@@ -14,11 +14,15 @@ from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
 from keystone_like.store import hierarchy
+from keystone_like.store import options as resource_options
 from keystone_like.store import paging
+from keystone_like.store import tags as project_tags
 
 KIND = 'project'
 COLUMNS = ('id', 'name', 'domain_id', 'parent_id', 'description', 'enabled')
-DEFAULTS = {'is_domain': False, 'tags': [], 'options': {}}
+DEFAULTS = {'is_domain': False}
+# Kept apart from the columns and ``extra``.
+_OWN = {'tags', 'options'}
 IMMUTABLE = {
     'id': 'Cannot change project ID.',
     'domain_id': 'Cannot change Domain ID',
@@ -31,7 +35,18 @@ def to_dict(row):
     """Return a Project row in API shape."""
     result = common.render(row, COLUMNS, DEFAULTS)
     result['parent_id'] = row.parent_id or row.domain_id
+    result['tags'] = project_tags.names(row)
+    result['options'] = dict(row.options or {})
     return result
+
+
+def apply_tags_and_options(row, ref, kind=KIND):
+    """Set the ``tags`` and merge the ``options`` a body gives."""
+    if ref.get('tags') is not None:
+        project_tags.set_tags(row, ref['tags'])
+    if 'options' in ref:
+        row.options = resource_options.merge(
+            row.options, ref['options'], resource_options.PROJECT, kind)
 
 
 def create_project(session, ref, max_depth=None):
@@ -45,7 +60,8 @@ def create_project(session, ref, max_depth=None):
     if ref.get('is_domain'):
         raise ValueError('create a domain for is_domain')
     common.require(ref, 'name')
-    core, extra = common.split(ref, COLUMNS, immutable={'id', 'is_domain'})
+    core, extra = common.split(ref, COLUMNS,
+                               immutable={'id', 'is_domain'} | _OWN)
     _resolve_parent(session, core)
     common.get_row(session, models.Domain, core['domain_id'], 'domain')
     if max_depth is not None:
@@ -55,6 +71,8 @@ def create_project(session, ref, max_depth=None):
     if _find(session, core['name'], core['domain_id']) is not None:
         raise duplicate
     row = common.build(models.Project, core, extra)
+    row.options = {}
+    apply_tags_and_options(row, ref)
     common.add(session, row, duplicate)
     return to_dict(row)
 
@@ -102,10 +120,15 @@ def get_project_by_name(session, name, domain_id):
 
 
 def list_projects(session, name=None, domain_id=None, enabled=None,
-                  parent_id=None, ids=None, page=None):
-    """Return the projects matching every filter given, by name."""
+                  parent_id=None, ids=None, page=None, tags=None):
+    """Return the projects matching every filter given, by name.
+
+    ``tags`` maps tag filters (``tags``, ``not-tags-any``, ...) to their
+    comma-separated values.
+    """
     table = models.Project
-    query = sa.select(table).order_by(table.name, table.id)
+    query = project_tags.apply_filters(
+        sa.select(table).order_by(table.name, table.id), table, tags or {})
     if ids is not None:
         query = query.where(table.id.in_(list(ids)))
     if name is not None:
@@ -131,11 +154,12 @@ def update_project(session, project_id, ref, cascade=False):
     no other change.
     """
     row = common.get_row(session, models.Project, project_id, KIND)
+    resource_options.check_update(row.options, ref, KIND, project_id)
     check_immutable(ref, dict(to_dict(row), is_domain=False))
     if cascade and set(ref) - {'enabled', 'id'}:
         raise exceptions.ValidationError(
             'Cascade update is only allowed for enabled attribute.')
-    core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE))
+    core, extra = common.split(ref, COLUMNS, immutable=set(IMMUTABLE) | _OWN)
     also_disabled = []
     if core.get('enabled') is True:
         if not row.enabled:
@@ -145,6 +169,7 @@ def update_project(session, project_id, ref, cascade=False):
     elif core.get('enabled') is False and row.enabled:
         also_disabled = hierarchy.disable(session, project_id, cascade)
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
+    apply_tags_and_options(row, ref)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
     return to_dict(row), also_disabled
@@ -163,7 +188,8 @@ def check_immutable(ref, current):
 def delete_project(session, project_id, cascade=False):
     """Delete a leaf project (or, with ``cascade``, a disabled subtree)
     and the role assignments on it; return the ids deleted."""
-    common.get_row(session, models.Project, project_id, KIND)
+    row = common.get_row(session, models.Project, project_id, KIND)
+    resource_options.check_delete(row.options, KIND, project_id)
     ids = hierarchy.deletable(session, project_id, cascade)
     hierarchy.delete(session, ids)
     return ids

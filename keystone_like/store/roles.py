@@ -17,15 +17,14 @@ from sqlalchemy import orm
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
+from keystone_like.store import options as resource_options
 from keystone_like.store import paging
 
 KIND = 'role'
 COLUMNS = ('id', 'name', 'domain_id', 'description')
 IMMUTABLE = {'id': 'Cannot change role ID.',
              'domain_id': 'Update of `domain_id` is not allowed.'}
-OPTIONS = ('immutable',)
-_IMMUTABLE_ERROR = ('Unable to %s immutable role resource: `%s. Set resource '
-                    'option "immutable" to false first.')
+OPTIONS = resource_options.PROJECT
 
 
 def to_dict(row):
@@ -44,11 +43,7 @@ def _split(ref, immutable):
 def _options(options):
     if options is None:
         return None
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise exceptions.ValidationError(
-            'Invalid role option(s): %s.' % ', '.join(unknown))
-    return {key: value for key, value in options.items() if value is not None}
+    return resource_options.merge({}, options, OPTIONS, KIND)
 
 
 def create_role(session, ref):
@@ -107,35 +102,23 @@ def update_role(session, role_id, ref):
     row = common.get_row(session, models.Role, role_id, KIND)
     common.check_unchanged(ref, {'id': row.id, 'domain_id': row.domain_id},
                            IMMUTABLE)
-    if (row.options or {}).get('immutable'):
-        _check_only_unlocking(ref, role_id)
+    resource_options.check_update(row.options, ref, KIND, role_id,
+                                  ignored=('id', 'domain_id'))
     core, extra, options = _split(ref, immutable=set(IMMUTABLE))
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
     if options is not None:
-        merged = dict(row.options or {}, **options)
-        for key, value in ref['options'].items():
-            if value is None:
-                merged.pop(key, None)
-        row.options = merged
+        row.options = resource_options.merge(row.options, ref['options'],
+                                             OPTIONS, KIND)
         session.flush()
     return to_dict(row)
-
-
-def _check_only_unlocking(ref, role_id):
-    """An immutable role only accepts ``options: {immutable: false}``."""
-    given = set(ref) - {'id', 'domain_id'}
-    unlock = ref.get('options', {}).get('immutable', True)
-    if given != {'options'} or unlock not in (False, None):
-        raise exceptions.Forbidden(_IMMUTABLE_ERROR % ('update', role_id))
 
 
 def delete_role(session, role_id):
     """Delete a role, its assignments and its inference rules."""
     row = common.get_row(session, models.Role, role_id, KIND)
-    if (row.options or {}).get('immutable'):
-        raise exceptions.Forbidden(_IMMUTABLE_ERROR % ('delete', role_id))
+    resource_options.check_delete(row.options, KIND, role_id)
     common.delete_assignments(session, role_id=role_id)
     _delete_rules(session, [role_id])
     session.delete(row)

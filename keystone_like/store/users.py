@@ -12,11 +12,12 @@ import sqlalchemy as sa
 
 from keystone_like.db import models
 from keystone_like.store import common
+from keystone_like.store import options as resource_options
 from keystone_like.store import paging
 
 KIND = 'user'
 COLUMNS = ('id', 'name', 'domain_id', 'enabled', 'default_project_id')
-DEFAULTS = {'password_expires_at': None, 'options': {}}
+DEFAULTS = {'password_expires_at': None}
 IMMUTABLE = {'id': 'Cannot change user ID.',
              'domain_id': 'Cannot change Domain ID.'}
 # Never stored in extra: computed by us, or a secret.
@@ -28,7 +29,14 @@ def to_dict(row):
     result = common.render(row, COLUMNS, DEFAULTS)
     if result['default_project_id'] is None:
         del result['default_project_id']
+    result['options'] = dict(row.options or {})
     return result
+
+
+def _apply_options(row, ref):
+    if 'options' in ref:
+        row.options = resource_options.merge(
+            row.options, ref['options'], resource_options.USER, KIND)
 
 
 def _split(ref, immutable=()):
@@ -49,6 +57,8 @@ def create_user(session, ref, password_hash=None):
     now = models.utcnow()
     row = common.build(models.User, core, extra)
     row.created_at = now
+    row.options = {}
+    _apply_options(row, ref)
     if password_hash is not None:
         row.password_hash = _text(password_hash)
         row.password_created_at = now
@@ -101,6 +111,7 @@ def update_user(session, user_id, ref):
     common.check_unchanged(ref, {'id': row.id, 'domain_id': row.domain_id},
                            IMMUTABLE)
     core, extra = _split(ref, immutable=IMMUTABLE)
+    _apply_options(row, ref)
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
@@ -115,6 +126,16 @@ def delete_user(session, user_id):
         models.Membership.user_id == user_id))
     session.delete(row)
     session.flush()
+
+
+def get_options(session, user_id):
+    """Return the user's resource options (``{}`` when none is set).
+
+    Security compliance reads ``ignore_lockout_failure_attempts``,
+    ``ignore_password_expiry``, ``lock_password``, ... from here.
+    """
+    return dict(common.get_row(session, models.User, user_id,
+                               KIND).options or {})
 
 
 def get_password_hash(session, user_id):

@@ -275,7 +275,9 @@ class TokenProvider:
             user_id = (token.trust.trustor['id'] if token.trust is not None
                        else token.user_id)
             body['catalog'] = catalog.catalog(
-                session, user_id=user_id, project_id=token.project_id)
+                session, user_id=user_id, project_id=token.project_id,
+                return_all=self.conf.endpoint_filter
+                .return_all_endpoints_if_no_filter)
         return {'token': body}
 
 

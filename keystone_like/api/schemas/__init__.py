@@ -21,6 +21,24 @@ TAGS = {'type': 'array', 'maxItems': 80, 'uniqueItems': True,
         'items': {'type': 'string', 'minLength': 1, 'maxLength': 255,
                   'pattern': '^[^,/]*$'}}
 OPTIONS = {'type': 'object'}
+# Resource options, as Keystone's registries describe them: every option
+# may be null (which removes it); no other option is accepted.
+_NULLABLE_BOOLEAN = {'type': ['boolean', 'null']}
+PROJECT_OPTIONS = {'type': 'object', 'additionalProperties': False,
+                   'properties': {'immutable': _NULLABLE_BOOLEAN}}
+_MFA_RULES = {'type': ['array', 'null'], 'uniqueItems': True, 'items': {
+    'type': 'array', 'minItems': 1, 'uniqueItems': True,
+    'items': {'type': 'string'}}}
+USER_OPTIONS = {'type': 'object', 'additionalProperties': False,
+                'properties': {
+                    'ignore_change_password_upon_first_use':
+                        _NULLABLE_BOOLEAN,
+                    'ignore_password_expiry': _NULLABLE_BOOLEAN,
+                    'ignore_lockout_failure_attempts': _NULLABLE_BOOLEAN,
+                    'lock_password': _NULLABLE_BOOLEAN,
+                    'ignore_user_inactivity': _NULLABLE_BOOLEAN,
+                    'multi_factor_auth_rules': _MFA_RULES,
+                    'multi_factor_auth_enabled': _NULLABLE_BOOLEAN}}
 
 
 def create_body(member, properties, required=()):

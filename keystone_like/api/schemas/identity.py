@@ -9,7 +9,7 @@ _USER = {
     'description': schemas.DESCRIPTION,
     'enabled': schemas.BOOLEAN,
     'password': {'type': ['string', 'null']},
-    'options': schemas.OPTIONS,
+    'options': schemas.USER_OPTIONS,
 }
 
 USER_CREATE = schemas.create_body('user', _USER, required=['name'])

@@ -7,7 +7,7 @@ _DOMAIN = {
     'description': schemas.DESCRIPTION,
     'enabled': schemas.BOOLEAN,
     'tags': schemas.TAGS,
-    'options': schemas.OPTIONS,
+    'options': schemas.PROJECT_OPTIONS,
 }
 
 DOMAIN_CREATE = schemas.create_body(
@@ -23,7 +23,7 @@ _PROJECT = {
     'enabled': schemas.BOOLEAN,
     'is_domain': schemas.BOOLEAN,
     'tags': schemas.TAGS,
-    'options': schemas.OPTIONS,
+    'options': schemas.PROJECT_OPTIONS,
 }
 
 PROJECT_CREATE = schemas.create_body('project', _PROJECT, required=['name'])
