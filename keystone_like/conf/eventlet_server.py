@@ -26,11 +26,17 @@ LISTENER_OPTS = [
         help='The listen backlog: connections the kernel queues before '
              'they are accepted. Capped by net.core.somaxconn.'),
     cfg.IntOpt(
+        'max_request_line', default=8192, min=256,
+        help='The longest request line (method, target with its query '
+             'string, and version), in bytes, as nginx\'s default. Longer '
+             'request lines get 414 and the connection is closed. '
+             'Independent of max_header_line, so long URLs can be refused '
+             'while large token headers pass.'),
+    cfg.IntOpt(
         'max_header_line', default=16384, min=256,
-        help='The longest request line or header line, in bytes. Tokens '
-             'and service catalogs travel in headers, so this is larger '
-             'than most servers\' 8192. Longer lines get 431 (or 414 for '
-             'the request line).'),
+        help='The longest header line, in bytes. Tokens and service '
+             'catalogs travel in headers, so this is larger than most '
+             'servers\' 8192. Longer lines get 431.'),
     cfg.IntOpt(
         'max_request_head_size', default=65536, min=1024,
         help='The largest request head (request line and all headers) or '

@@ -85,6 +85,7 @@ class ListenerSettings:
     pool_size: int = 1000
     max_connections: int = 10000
     backlog: int = 4096
+    max_request_line: int = 8192
     max_header_line: int = 16384
     max_request_head_size: int = 65536
     max_header_count: int = 100
@@ -120,6 +121,7 @@ def listener_settings(conf, listener):
         pool_size=server('pool_size'),
         max_connections=server('max_connections'),
         backlog=server('backlog'),
+        max_request_line=server('max_request_line'),
         max_header_line=server('max_header_line'),
         max_request_head_size=server('max_request_head_size'),
         max_header_count=server('max_header_count'),

@@ -7,7 +7,7 @@ HTTP/0.9 and versions other than 1.x, a Transfer-Encoding that is not
 exactly ``chunked``, a missing or repeated Host on HTTP/1.1, request targets
 that are not origin- or absolute-form. It also enforces the size limits
 llhttp does not have: request line, header line, header count and the
-whole head (and trailer section).
+whole head (and trailer section), however the bytes are split into reads.
 
 :class:`RequestReader` reads from a socket only when asked (for the next
 request head, or for more body), so memory per connection stays bounded by
@@ -171,13 +171,13 @@ class RequestReader:
             return
         current = self._current
         if current is not None and current.method is None:
-            # Still inside a head: llhttp buffers header values itself, so
-            # bound what it may hold. At most one read is over-counted.
+            # Still inside a head: llhttp buffers a header that has not
+            # ended yet, which the callbacks cannot see; bound it here. At
+            # most one read is over-counted. A head completed within the
+            # reads is measured exactly by the callbacks.
             self._head_bytes += len(data)
             if self._head_bytes > self.settings.max_request_head_size:
-                self._failed = BadRequest(
-                    431, 'The request head is larger than %d bytes.'
-                    % self.settings.max_request_head_size)
+                self._failed = _head_too_large(self.settings)
 
     def fail_body(self, message):
         """Return the framing error that cut ``message``'s body short."""
@@ -192,12 +192,15 @@ class RequestReader:
         self._current = Message()
 
     def on_url(self, fragment):
-        """Collect the request target, bounded by the header line limit."""
+        """Collect the request target, bounded by the request line limit."""
         message = self._current
         message.target += fragment
-        if len(message.target) > self.settings.max_header_line:
-            raise BadRequest(414, 'The request target is longer than %d '
-                             'bytes.' % self.settings.max_header_line)
+        # The whole line: method, target, "HTTP/1.1" and two spaces.
+        line = len(self._parser.get_method()) + len(message.target) + 10
+        if line > self.settings.max_request_line:
+            raise BadRequest(414, 'The request line is longer than %d '
+                             'bytes.' % self.settings.max_request_line)
+        message.head_size = line + 2
 
     def on_header(self, name, value):
         """Collect a header (or trailer) field within the limits."""
@@ -210,12 +213,15 @@ class RequestReader:
         if message.header_count > settings.max_header_count:
             raise BadRequest(431, 'The request has more than %d header '
                              'fields.' % settings.max_header_count)
+        # "Name: value" CRLF; the head size restarts at 0 for trailers.
+        message.head_size += len(name) + len(value) + 4
         if message.method is None:
+            if message.head_size > settings.max_request_head_size:
+                raise _head_too_large(settings)
             message.headers.append((name, value))
             return
         # Trailers are checked against the same limits, then dropped (WSGI
         # has no place for them).
-        message.head_size += len(name) + len(value) + 4
         if message.head_size > settings.max_request_head_size:
             raise BadRequest(431, 'The trailer section is larger than %d '
                              'bytes.' % settings.max_request_head_size)
@@ -234,6 +240,7 @@ class RequestReader:
         _check_target(message.target, parser.get_method())
         _check_framing(message, version)
         message.header_count = 0
+        message.head_size = 0
         self._head_bytes = 0
         message.method = parser.get_method().decode('ascii')
         self._ready.append(message)
@@ -250,6 +257,11 @@ class RequestReader:
         message, self._current = self._current, None
         message.complete = True
         self._last = message
+
+
+def _head_too_large(settings):
+    return BadRequest(431, 'The request head is larger than %d bytes.'
+                      % settings.max_request_head_size)
 
 
 def _parser_message(exc):

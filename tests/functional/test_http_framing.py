@@ -13,8 +13,8 @@ import pytest
 
 from tests.support import inprocess
 
-LIMITS = {'max_header_line': 1024, 'max_header_count': 20,
-          'max_request_head_size': 4096}
+LIMITS = {'max_request_line': 512, 'max_header_line': 1024,
+          'max_header_count': 20, 'max_request_head_size': 4096}
 # Cases whose head is fine: the app runs, reads the body, and the framing
 # error in the body replaces its answer.
 BODY_ERRORS = {'chunk-size-0x5', 'bare-lf-after-chunk-size',
@@ -87,6 +87,11 @@ BAD_REQUESTS = [
      raw(b'CONNECT example.com:443 HTTP/1.1', b'Host: example.com'), 400),
     ('request-line-too-long',
      raw(b'GET /' + b'a' * 1100 + b' HTTP/1.1', b'Host: x'), 414),
+    ('request-line-over-its-own-limit',
+     raw(b'GET /' + b'a' * 600 + b' HTTP/1.1', b'Host: x'), 414),
+    ('head-too-large-in-one-read',
+     raw(b'GET /echo HTTP/1.1', b'Host: x',
+         *[b'X-Part-%d: %s' % (i, b'a' * 900) for i in range(5)]), 431),
     ('header-line-too-long',
      raw(b'GET /echo HTTP/1.1', b'Host: x', b'X-Long: ' + b'a' * 1100), 431),
     ('too-many-headers',
@@ -191,6 +196,47 @@ def test_head_larger_than_the_limit_in_pieces_is_431(server):
         assert client.is_closed()
 
 
+@pytest.mark.parametrize('piece', [97, 1000, 4700, 65536])
+def test_head_limit_holds_however_the_bytes_are_split(server, piece):
+    # 5 lines of ~900 bytes: each within max_header_line, the whole head
+    # (~4.6 KB) over max_request_head_size (4 KB), sent in reads of
+    # ``piece`` bytes (one read for the largest).
+    head = raw(b'GET /echo HTTP/1.1', b'Host: x',
+               *[b'X-Part-%d: %s' % (i, b'a' * 900) for i in range(5)])
+    calls = echo.calls
+    with inprocess.Client.connect(server) as client:
+        for start in range(0, len(head), piece):
+            try:
+                client.send(head[start:start + piece])
+            except OSError:
+                break       # answered and closed before the last piece
+        error = assert_error(client.response(), 431)
+        assert 'request head' in error['message']
+        assert client.is_closed()
+    assert echo.calls == calls
+
+
+def test_head_just_under_the_limit_is_served(server):
+    head = raw(b'GET /echo HTTP/1.1', b'Host: x',
+               *[b'X-Part-%d: %s' % (i, b'a' * 900) for i in range(4)])
+    assert len(head) < LIMITS['max_request_head_size']
+    with inprocess.Client.connect(server) as client:
+        assert client.request(head).status == 200
+
+
+def test_request_line_limit_is_independent_of_header_lines(server):
+    # A header line longer than max_request_line is fine (a token); a
+    # request line of the same length is not.
+    token = b'X-Auth-Token: ' + b't' * 900
+    with inprocess.Client.connect(server) as client:
+        assert client.request(raw(b'GET /echo HTTP/1.1', b'Host: x',
+                                  token)).status == 200
+    with inprocess.Client.connect(server) as client:
+        error = assert_error(client.request(
+            raw(b'GET /echo?' + b'q' * 900 + b' HTTP/1.1', b'Host: x')), 414)
+        assert 'request line' in error['message']
+
+
 def test_header_value_that_never_ends_is_cut_at_the_head_limit(server):
     with inprocess.Client.connect(server) as client:
         client.send(b'GET /echo HTTP/1.1\r\nHost: x\r\nX-Endless: ')
@@ -219,3 +265,19 @@ def test_good_requests_still_pass_the_strict_parser(server):
             response = client.request(request_bytes)
             assert (response.status, response.header('X-Path'),
                     response.body) == (200, '/echo', b'hello'), request_bytes
+
+
+@pytest.mark.parametrize('kilobytes', [70, 80, 320])
+def test_default_head_limit_holds_for_large_heads_sent_at_once(kilobytes):
+    # The defaults: 64 KiB per head, 16 KiB per header line. Lines of
+    # 10 KB each pass the line limit; only the whole head is too large.
+    lines = [b'X-Part-%d: %s' % (i, b'a' * 10000)
+             for i in range(kilobytes // 10)]
+    head = raw(b'GET /echo HTTP/1.1', b'Host: x', *lines)
+    with inprocess.running_listener(echo) as running:
+        with inprocess.Client.connect(running) as client:
+            try:
+                client.send(head)
+            except OSError:
+                pass        # answered and closed while the rest was sent
+            assert_error(client.response(), 431)
