@@ -288,3 +288,26 @@ def test_standard_streams_are_quiet_on_a_clean_run(services):
     assert svc.stop() == 0
     assert svc.stdout == ''
     assert not re.search(r'\w+Warning: ', svc.log), svc.log
+
+
+def test_urls_that_are_not_utf8_are_400_with_one_log_line_each(services):
+    svc = services().start()
+    paths = ['/%ff%fe', '/v3/%ff', '/v3/users/%c0%af',
+             '/v3/auth/tokens?nocatalog=%ff']
+    before = len(svc.stderr_lines())
+    for listener in ('admin', 'public'):
+        for path in paths:
+            status, headers, body = svc.get(listener, path)
+            assert status == 400, (listener, path, body)
+            assert headers['Content-Type'] == 'application/json'
+            assert b'UTF-8' in body
+    service.wait_for(
+        lambda: len(svc.stderr_lines()) >= before + 2 * len(paths), 5,
+        'the access log lines')
+    assert svc.stop() == 0
+    lines = svc.stderr_lines()[before:]
+    logged = [line for line in lines if 'keystone_like.access' in line]
+    assert len(logged) == 2 * len(paths), lines
+    assert all('" 400 ' in line for line in logged), logged
+    assert 'Traceback' not in svc.log
+    assert 'ERROR' not in svc.log

@@ -2,6 +2,7 @@
 
 import logging
 
+import pytest
 import webob
 import webob.dec
 import webob.exc
@@ -153,3 +154,57 @@ def test_error_response_builds_the_shape_for_any_code():
     assert response.json == {'error': {'code': 418, 'title': "I'm a Teapot",
                                        'message': 'Short and stout.'}}
     assert errors.error_response(500).json['error']['message'] == GENERIC
+
+
+@webob.dec.wsgify
+def reads_the_url(request):
+    """An app that decodes the path and query, as webob handlers do."""
+    return webob.Response(json_body={'path': request.path_info,
+                                     'query': dict(request.GET)})
+
+
+def environ_of(path, query=''):
+    """A WSGI environ whose PATH_INFO holds ``path`` bytes (latin-1)."""
+    environ = webob.Request.blank('/').environ
+    environ['PATH_INFO'] = path.decode('latin-1')
+    environ['QUERY_STRING'] = query
+    return environ
+
+
+@pytest.mark.parametrize('path, query, part', [
+    (b'/\xff\xfe', '', 'request path'),
+    (b'/v3/\xff', '', 'request path'),
+    (b'/v3/users/\xc0\xaf', '', 'request path'),
+    (b'/v3/auth/tokens', 'nocatalog=%ff', 'query string'),
+    (b'/v3/users', 'name=\xff', 'query string'),
+])
+def test_url_that_is_not_utf8_is_a_400_and_not_logged(caplog, path, query,
+                                                      part):
+    caplog.set_level(logging.DEBUG)
+    response = webob.Request(environ_of(path, query)).get_response(
+        wrapped(reads_the_url))
+    assert_json_error(response, 400, 'The %s is not valid UTF-8.' % part)
+    assert caplog.records == []
+
+
+def test_utf8_urls_reach_the_app():
+    response = webob.Request(environ_of(
+        '/v3/users/\u00e9'.encode('utf-8'), 'name=%C3%A9')).get_response(
+        wrapped(reads_the_url))
+    assert response.status_code == 200
+    assert response.json == {'path': '/v3/users/\u00e9',
+                             'query': {'name': '\u00e9'}}
+
+
+def test_logging_an_error_never_fails_on_the_path(caplog):
+    caplog.set_level(logging.ERROR)
+    environ = environ_of(b'/v3/x\n2025 forged line \xc3\xa9')
+    environ['wsgi.errors'] = None
+
+    def failing(environ, start_response):
+        raise RuntimeError('boom')
+    response = webob.Request(environ).get_response(errors.JsonErrors(failing))
+    assert response.status_code == 500
+    [record] = caplog.records
+    assert '\n' not in record.getMessage()
+    assert '/v3/x\\n2025 forged line \\xe9' in record.getMessage()
