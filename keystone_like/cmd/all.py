@@ -12,8 +12,6 @@ Start-up failures print one line and exit with the code documented in
 ``keystone_like.server.control``.
 """
 
-import argparse
-import glob
 import os
 import sys
 import textwrap
@@ -126,6 +124,8 @@ def load_config(argv, conf, validate=True):
     """Parse (and validate); return an exit code on failure, else None."""
     try:
         ks_conf.configure(argv, conf=conf, prog=PROG, description=DESCRIPTION)
+    except validation.ConfigError as exc:
+        return fail(str(exc), errors.EXIT_CONFIG)
     except (cfg.Error, OSError, UnicodeDecodeError) as exc:
         return fail(*parse_failure(exc, argv))
     if not validate:
@@ -169,15 +169,9 @@ def parse_failure(exc, argv):
 
 def undecodable_file(argv):
     """Return the first named config file that does not decode, if any."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument('--config-file', action='append', default=[])
-    parser.add_argument('--config-dir', action='append', default=[])
-    named, _ = parser.parse_known_args(
+    named = ks_conf.named_config_paths(
         argv if argv is not None else sys.argv[1:])
-    paths = list(named.config_file)
-    for directory in named.config_dir:
-        paths.extend(sorted(glob.glob(os.path.join(directory, '*.conf'))))
-    for path in paths:
+    for path in named:
         try:
             with open(path) as f:
                 f.read()

@@ -30,6 +30,7 @@ from oslo_config import cfg
 
 from keystone_like.common import log as ks_log
 from keystone_like import conf as ks_conf
+from keystone_like.conf import validation
 from keystone_like import manage
 from keystone_like.manage import base
 from keystone_like.server import errors
@@ -62,6 +63,9 @@ def main(argv=None, conf=ks_conf.CONF):
                           description=DESCRIPTION)
     except SystemExit as exc:  # --help, --version, argparse errors
         return _exit_code(exc)
+    except validation.ConfigError as exc:
+        print('%s: %s' % (PROG, exc), file=sys.stderr)
+        return errors.EXIT_CONFIG
     except cfg.ConfigFilesNotFoundError as exc:
         print('%s: config file %s was not found; pass an existing file to '
               '--config-file.' % (PROG, ', '.join(exc.config_files)),

@@ -6,6 +6,10 @@ Options are declared once, one module per group (``default``,
 generator.
 """
 
+import argparse
+import contextlib
+import glob
+import io
 import os
 import pathlib
 import sys
@@ -13,6 +17,7 @@ import sys
 from oslo_config import cfg
 
 from keystone_like.conf import opts
+from keystone_like.conf import validation
 from keystone_like import version
 
 PROJECT = 'keystone_like'
@@ -55,13 +60,50 @@ def configure(argv=None, conf=CONF, prog='service-all', description=None):
     """Parse the command line and config files into ``conf``.
 
     Raises ``cfg.ConfigFilesNotFoundError`` for a named file that is
-    missing and ``SystemExit`` (2) for a bad command line.
+    missing, ``validation.ConfigError`` for a bad value of a command-line
+    option in a file (``debug = maybe``) and ``SystemExit`` (2) for a bad
+    command line.
     """
-    conf(args=argv if argv is not None else sys.argv[1:],
-         project=PROJECT, prog=prog, version=version.version_string(),
-         description=description,
-         default_config_files=find_config_files(), default_config_dirs=[])
+    args = argv if argv is not None else sys.argv[1:]
+    defaults = find_config_files()
+    # oslo.config prints its own line for a bad command-line option value
+    # read from a file; keep it until we know whether to replace it.
+    output = io.StringIO()
+    replaced = False
+    try:
+        with contextlib.redirect_stderr(output):
+            conf(args=args, project=PROJECT, prog=prog,
+                 version=version.version_string(), description=description,
+                 default_config_files=defaults, default_config_dirs=[])
+    except SystemExit as exc:
+        error = None
+        if exc.code == 1:
+            error = validation.command_line_option_error(
+                output.getvalue(), named_config_paths(args) or defaults)
+        if error is None:
+            raise
+        replaced = True
+        raise error from None
+    finally:
+        if not replaced:
+            sys.stderr.write(output.getvalue())
     return conf
+
+
+def named_config_paths(argv):
+    """Return the config files ``argv`` names, in the order oslo reads them.
+
+    ``--config-file`` values, then the ``*.conf`` files of each
+    ``--config-dir`` (sorted, as oslo.config does).
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('--config-file', action='append', default=[])
+    parser.add_argument('--config-dir', action='append', default=[])
+    named, _ = parser.parse_known_args(argv)
+    paths = list(named.config_file)
+    for directory in named.config_dir:
+        paths.extend(sorted(glob.glob(os.path.join(directory, '*.conf'))))
+    return paths
 
 
 def find_paste_config(conf=CONF):

@@ -9,6 +9,7 @@ the value and the fix.
 
 import ipaddress
 import os
+import re
 
 from oslo_config import cfg
 from oslo_config import types
@@ -44,6 +45,50 @@ def _read(conf, group, opt):
             '[%s] %s = %s is not valid (%s); set it to %s%s.' % (
                 group, opt.name, raw, _first_line(cause), _expected(opt),
                 _where(conf, group, opt.dest))) from exc
+
+
+# What oslo.config writes to stderr before exiting 1 when a config file
+# gives a command-line option (debug) a value it cannot convert.
+_CLI_VALUE_ERROR = re.compile(
+    r'argument --(?P<dest>\w+): Invalid \S+ value: (?P<value>.*)')
+
+
+def command_line_option_error(oslo_output, config_files):
+    """Return the ConfigError for oslo.config's bad command-line option line.
+
+    oslo.config checks file values of command-line options while parsing
+    and, on a bad one, prints an argparse-style line and exits 1. This
+    turns that line back into the usual one: option, value, file, fix.
+    Returns None when ``oslo_output`` is something else.
+    """
+    found = _CLI_VALUE_ERROR.search(oslo_output)
+    if found is None:
+        return None
+    dest, value = found.group('dest'), found.group('value').strip()
+    opt = next((o for group, group_opts in opts.list_opts()
+                if group == 'DEFAULT' for o in group_opts if o.dest == dest),
+               None)
+    if opt is None:
+        return None
+    try:
+        opt.type(value)
+        reason = 'invalid'
+    except ValueError as exc:
+        reason = _first_line(exc)
+    setting = [path for path in config_files
+               if dest in _file_sections(path).get('DEFAULT', {})]
+    where = ' in %s' % setting[-1] if setting else ''
+    return ConfigError('[DEFAULT] %s = %s is not valid (%s); set it to %s%s.'
+                       % (opt.name, value, reason, _expected(opt), where))
+
+
+def _file_sections(path):
+    sections = {}
+    try:
+        cfg.ConfigParser(path, sections).parse()
+    except (OSError, cfg.ParseError):
+        return {}
+    return sections
 
 
 def _raw_value(conf, group, name):

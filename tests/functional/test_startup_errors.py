@@ -147,6 +147,13 @@ def test_same_port_for_both_listeners(services):
                          str(svc.admin_port))
 
 
+def test_bad_value_of_a_command_line_option_in_the_file(services):
+    # debug is also --debug: oslo.config checks it while parsing.
+    svc = run(services, {'DEFAULT': {'debug': 'maybe'}})
+    assert_clean_failure(svc, errors.EXIT_CONFIG, '[DEFAULT] debug = maybe',
+                         'true or false', str(svc.config_path))
+
+
 def test_bad_value_names_the_config_file(services):
     svc = run(services, {'DEFAULT': {'admin_port': 70000}})
     assert str(svc.config_path) in svc.stderr_lines()[0]

@@ -64,6 +64,34 @@ def test_bad_value_names_group_option_value_and_fix(
         assert fragment in message, (fragment, message)
 
 
+@pytest.mark.parametrize('use_dir', [False, True], ids=['file', 'dir'])
+def test_bad_command_line_option_value_in_a_file(tmp_path, capsys, use_dir):
+    directory = tmp_path / 'conf.d'
+    directory.mkdir()
+    (directory / '10-good.conf').write_text('[DEFAULT]\ndebug = true\n')
+    bad = directory / '20-bad.conf'
+    bad.write_text('[DEFAULT]\ndebug = maybe\n')
+    conf = cfg.ConfigOpts()
+    opts.register_all(conf)
+    args = (['--config-dir', str(directory)] if use_dir
+            else ['--config-file', str(bad)])
+    with pytest.raises(validation.ConfigError) as caught:
+        ks_conf.configure(args, conf=conf)
+    assert str(caught.value) == (
+        "[DEFAULT] debug = maybe is not valid (Unexpected boolean value "
+        "'maybe'); set it to true or false in %s." % bad)
+    assert capsys.readouterr().err == ''
+
+
+def test_bad_command_line_is_still_argparse_exit_2(capsys):
+    conf = cfg.ConfigOpts()
+    opts.register_all(conf)
+    with pytest.raises(SystemExit) as caught:
+        ks_conf.configure(['--no-such-option'], conf=conf)
+    assert caught.value.code == 2
+    assert 'unrecognized arguments' in capsys.readouterr().err
+
+
 def test_bad_value_names_the_config_file(tmp_path):
     conf = load(tmp_path, '[DEFAULT]\nadmin_port = -1\n')
     with pytest.raises(validation.ConfigError) as caught:

@@ -79,3 +79,14 @@ def test_bad_option_value_is_a_config_error(manage):
     run = manage('db_sync')
     assert run.code == errors.EXIT_CONFIG
     assert 'pool_size' in run.err
+
+
+def test_bad_debug_value_in_the_file_is_one_line_and_78(tmp_path, capsys):
+    path = tmp_path / 'keystone_like.conf'
+    path.write_text('[DEFAULT]\ndebug = maybe\n')
+    assert manage_cmd.main(['--config-file', str(path), 'check'],
+                           conf=fresh_conf()) == errors.EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert err == ('service-manage: [DEFAULT] debug = maybe is not valid '
+                   "(Unexpected boolean value 'maybe'); set it to true or "
+                   'false in %s.\n' % path)
