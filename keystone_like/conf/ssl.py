@@ -37,8 +37,11 @@ LISTENER_OPTS = [
     cfg.StrOpt(
         'ciphers',
         help='OpenSSL cipher list for TLS 1.2, e.g. '
-             '"ECDHE+AESGCM:ECDHE+CHACHA20". Unset keeps OpenSSL\'s '
-             'secure defaults. TLS 1.3 suites are not affected.'),
+             '"ECDHE+AESGCM:ECDHE+CHACHA20". Unset allows forward-secret '
+             'AEAD suites only (ECDHE or DHE with AES-GCM or '
+             'ChaCha20-Poly1305, as Mozilla\'s intermediate profile); '
+             'OpenSSL\'s own default would add CBC suites. TLS 1.3 suites '
+             'are not affected.'),
     cfg.IntOpt(
         'handshake_timeout', default=10, min=1,
         help='Seconds a client has to finish the TLS handshake.'),

@@ -16,6 +16,10 @@ _VERSIONS = {
 _CERT_BLOCK = re.compile(
     rb'-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----', re.DOTALL)
 _CIPHER_EXAMPLE = 'ECDHE+AESGCM:ECDHE+CHACHA20'
+# TLS 1.2 suites when ``ciphers`` is unset: forward secret and AEAD only
+# (Mozilla's "intermediate" profile). OpenSSL's own default still offers
+# CBC suites, which scanners rate weak (Lucky13-style padding oracles).
+DEFAULT_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20'
 
 
 class TLSConfigError(Exception):
@@ -173,14 +177,13 @@ def build_context(tls_settings, listener_name):
     ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
     # Client-initiated TLS 1.2 renegotiation is a cheap CPU-exhaustion lever.
     ctx.options |= ssl.OP_NO_RENEGOTIATION
-    if tls.ciphers:
-        try:
-            ctx.set_ciphers(tls.ciphers)
-        except ssl.SSLError:
-            raise TLSConfigError(
-                name, 'ciphers', '%r selects no cipher' % (tls.ciphers,),
-                'use an OpenSSL cipher list such as "%s" or unset it'
-                % _CIPHER_EXAMPLE) from None
+    try:
+        ctx.set_ciphers(tls.ciphers or DEFAULT_CIPHERS)
+    except ssl.SSLError:
+        raise TLSConfigError(
+            name, 'ciphers', '%r selects no cipher' % (tls.ciphers,),
+            'use an OpenSSL cipher list such as "%s" or unset it'
+            % _CIPHER_EXAMPLE) from None
     _load_chain(ctx, name, tls)
     if tls.ca_certs:
         _load_ca(ctx, name, tls.ca_certs)

@@ -68,6 +68,14 @@ def test_cipher_list_applies(certs):
     assert tls12 and all('GCM' in name for name in tls12)
 
 
+def test_default_ciphers_are_forward_secret_aead_only(certs):
+    ctx = tls.build_context(settings(certs), 'admin')
+    tls12 = [c for c in ctx.get_ciphers() if c['protocol'] == 'TLSv1.2']
+    assert tls12
+    assert all(c['aead'] and c['kea'] in ('kx-ecdhe', 'kx-dhe')
+               for c in tls12), [c['name'] for c in tls12]
+
+
 def test_combined_cert_and_key_file(certs, tmp_path):
     with open(certs.server_cert) as cert, open(certs.server_key) as key:
         both = write(tmp_path, 'both.pem', cert.read() + key.read())
