@@ -1,6 +1,7 @@
 """service-all as a real process: HTTP, TLS, mutual TLS, IPv6, onready."""
 
 import http.client
+import json
 import os
 import pathlib
 import re
@@ -8,10 +9,15 @@ import signal
 import socket
 import shutil
 import sys
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from keystone_like.conf import opts
+from keystone_like import db
+from keystone_like.db import migration
+from tests.support import databases
 from tests.support import identity
 from tests.support import service
 
@@ -281,6 +287,44 @@ def test_debug_logs_option_values_but_no_secrets(services, tmp_path):
                    for line in dump), log
     assert secret not in log
     assert token not in log
+
+
+def test_debug_masks_a_database_password_and_request_secrets(services,
+                                                             tmp_path):
+    password = 'db-pw-%s' % uuid.uuid4().hex[:8]
+    user_password = 'user-pw-%s' % uuid.uuid4().hex[:8]
+    with databases.empty_database('postgresql', tmp_path) as url:
+        database = db.Database.from_url(url)
+        try:
+            migration.upgrade(database)
+        finally:
+            database.dispose()
+        # Trust authentication ignores the password: only its masking
+        # is under test.
+        secret_url = sa.engine.make_url(url).set(
+            password=password).render_as_string(hide_password=False)
+        svc = services(sections={'database': {'connection': secret_url}},
+                       extra_args=['--debug']).start()
+        login = json.dumps({'auth': {'identity': {
+            'methods': ['password'], 'password': {'user': {
+                'name': 'nobody', 'domain': {'id': 'default'},
+                'password': user_password}}}}})
+        for listener in ('admin', 'public'):
+            port = svc.admin_port if listener == 'admin' else svc.public_port
+            conn = http.client.HTTPConnection(svc.host, port, timeout=10)
+            conn.request('POST', '/v3/auth/tokens?password=%s' % password,
+                         body=login, headers={
+                             'Content-Type': 'application/json',
+                             'X-Auth-Token': user_password})
+            assert conn.getresponse().status == 401
+            conn.close()
+        svc.wait_log('"POST /v3/auth/tokens HTTP/1.1" 401')
+        assert svc.stop() == 0
+    log = svc.log
+    assert any(' DEBUG ' in line and 'database.connection' in line
+               and '****' in line for line in log.splitlines()), log
+    assert password not in log
+    assert user_password not in log
 
 
 def test_standard_streams_are_quiet_on_a_clean_run(services):
