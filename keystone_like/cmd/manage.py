@@ -30,7 +30,8 @@ from oslo_config import cfg
 
 from keystone_like.common import log as ks_log
 from keystone_like import conf as ks_conf
-from keystone_like.conf import validation
+from keystone_like.conf import opts
+from keystone_like.server.config import validation
 from keystone_like import manage
 from keystone_like.manage import base
 from keystone_like.server import errors
@@ -57,6 +58,8 @@ def main(argv=None, conf=ks_conf.CONF):
     """Run one command; return the process exit code."""
     # Parsing again needs an unparsed conf; the opt registers once per conf.
     conf.clear()
+    # check validates what service-all reads: the launcher's options too.
+    opts.register_all(conf)
     conf.register_cli_opt(command_opt)
     try:
         ks_conf.configure(argv, conf=conf, prog=PROG,

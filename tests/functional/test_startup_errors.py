@@ -55,11 +55,11 @@ marker = {marker}
 PREPARE_SCRIPT = '''
 import socket
 import sys
-from keystone_like import conf as ks_conf
-from keystone_like.server import errors, startup
-# The global CONF: the paste factories read it.
-conf = ks_conf.CONF
-conf(args=['--config-file', sys.argv[1]], default_config_files=[])
+from keystone_like.server import config, errors, hooks
+from keystone_like.server.process import loading as startup
+conf = config.configure(['--config-file', sys.argv[1]])
+# As the launcher does: the identity app reads the same file.
+hooks.set_config_args(config.config_args(conf))
 holder = socket.socket()
 holder.bind(('127.0.0.1', conf.public_port))
 holder.listen(1)

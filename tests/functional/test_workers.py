@@ -18,7 +18,7 @@ import time
 import pytest
 
 from keystone_like.server import errors
-from keystone_like.server import status as status_file
+from keystone_like.server.control import status as status_file
 from tests.support import identity
 from tests.support import service
 

@@ -1,0 +1,2 @@
+"""Controlling a running service-all from another process. Stdlib only.
+"""

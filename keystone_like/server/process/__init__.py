@@ -1,0 +1,2 @@
+"""The process model: from parsed options to serving, reloading, stopping.
+"""
