@@ -66,7 +66,8 @@ class Connection:
             'REMOTE_ADDR': remote[0], 'REMOTE_PORT': str(remote[1]),
             'SCRIPT_NAME': '',
             'wsgi.version': (1, 0),
-            'wsgi.url_scheme': 'https' if self.listener.tls else 'http',
+            'wsgi.url_scheme': ('https' if self.listener.ssl_context
+                                else 'http'),
             'wsgi.errors': sys.stderr,
             'wsgi.multithread': True,
             'wsgi.multiprocess': False,
@@ -171,7 +172,7 @@ class Connection:
         body = wsgi_input.Input(self.reader, message, continue_hook)
         response.request_body = body
         environ['wsgi.input'] = body
-        with self.listener.slots:
+        with self.listener.request_permits:
             response.run(self.listener.app, environ)
         keep = response.keep_alive and self._finish_body(message, body)
         self._log(message, response.code, response.body_sent, started,

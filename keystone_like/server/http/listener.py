@@ -40,8 +40,11 @@ class Listener:
         self.settings = settings
         self.app = app
         self.sock = sock
-        self.tls = ssl_context
-        self.slots = eventlet.semaphore.Semaphore(settings.pool_size)
+        self.ssl_context = ssl_context
+        # pool_size: how many requests run the app at once (idle
+        # keep-alive connections hold none).
+        self.request_permits = eventlet.semaphore.Semaphore(
+            settings.pool_size)
         self.pool = eventlet.GreenPool(settings.max_connections)
         self.connections = set()
         self._accepted_at = {}          # connection -> monotonic accept time
@@ -59,7 +62,7 @@ class Listener:
     def url(self):
         """The base URL of this listener, for banners and logs."""
         host, port = self.address
-        return '%s://%s' % ('https' if self.tls else 'http',
+        return '%s://%s' % ('https' if self.ssl_context else 'http',
                             format_address(host, port))
 
     def start(self):
@@ -104,7 +107,7 @@ class Listener:
         conn = None
         try:
             self._tune(client)
-            if self.tls is not None:
+            if self.ssl_context is not None:
                 client = self._handshake(client, peer)
                 if client is None:
                     return
@@ -139,7 +142,7 @@ class Listener:
         try:
             tls_sock = green_ssl.GreenSSLSocket(
                 client, server_side=True, do_handshake_on_connect=False,
-                _context=self.tls)
+                _context=self.ssl_context)
             with eventlet.Timeout(timeout):
                 tls_sock.settimeout(timeout)
                 tls_sock.do_handshake()

@@ -32,7 +32,7 @@ def _connect(listener):
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.settimeout(PROBE_TIMEOUT)
     sock.connect((host, port))
-    if listener.tls is not None:
+    if listener.ssl_context is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE   # our own listener, on loopback
@@ -56,8 +56,8 @@ def probe(listener, in_process=False):
     ``in_process`` always uses the socket pair: a worker proves that its
     own pipeline answers, not whichever process accepts the connection.
     """
-    needs_cert = (listener.tls is not None
-                  and listener.tls.verify_mode == ssl.CERT_REQUIRED)
+    needs_cert = (listener.ssl_context is not None
+                  and listener.ssl_context.verify_mode == ssl.CERT_REQUIRED)
     in_process = in_process or needs_cert
     sock, host = (_socket_pair if in_process else _connect)(listener)
     try:

@@ -14,7 +14,7 @@ Then the leader drops privileges, freezes the GC (so workers share the
 loaded memory) and forks ``admin_workers`` + ``public_workers`` workers.
 It is a plain select loop: it collects the workers' ready/heartbeat/error
 messages, reaps and respawns dead workers with backoff (see
-:class:`worker.Slot`), reports a crash loop (and, with
+:class:`worker.WorkerState`), reports a crash loop (and, with
 ``crash_loop_policy = exit``, asks the master to stop the service),
 replaces a hung worker after logging its stacks, and sends the master a
 ``state`` message on every change; ``ready`` in it is true once every
@@ -170,7 +170,7 @@ class Leader:
         self.channel = channel
         self.master_pid = master_pid
         self.items = {}
-        self.slots = []
+        self.positions = []
         self.by_pid = {}
         self.stopping = None
         self.deadline = None
@@ -198,9 +198,10 @@ class Leader:
         self.items = {item.settings.name: item for item in prepared}
         self.urls = {name: _url(item) for name, item in self.items.items()}
         counts = validation.worker_counts(self.conf)
-        self.slots = [worker.Slot(name, index) for name, count in
-                      zip(listener_conf.LISTENERS, counts)
-                      for index in range(count)]
+        self.positions = [worker.WorkerState(name, index)
+                          for name, count in zip(listener_conf.LISTENERS,
+                                                 counts)
+                          for index in range(count)]
         self.signals = ipc.SignalQueue((signal.SIGTERM, signal.SIGINT,
                                         signal.SIGCHLD))
         self.signals.install()
@@ -221,9 +222,9 @@ class Leader:
         while True:
             now = time.monotonic()
             if self.stopping is None:
-                for slot in self.slots:
-                    if slot.pid is None and slot.respawn_at <= now:
-                        self.spawn(slot)
+                for position in self.positions:
+                    if position.pid is None and position.respawn_at <= now:
+                        self.spawn(position)
             ipc.wait([self.signals, self.workers], TICK)
             for signum in self.signals.take():
                 if signum in (signal.SIGTERM, signal.SIGINT):
@@ -252,9 +253,9 @@ class Leader:
                 self.deadline = None
             self.report()
 
-    def spawn(self, slot):
-        """Fork the worker of ``slot``."""
-        item = self.items[slot.listener]
+    def spawn(self, position):
+        """Fork the worker of ``position``."""
+        item = self.items[position.listener]
         gc.freeze()     # what the leader loaded stays shared
         leader_pid = os.getpid()
         pid = os.fork()
@@ -273,50 +274,50 @@ class Leader:
                                 self.workers_end)
             finally:
                 os._exit(errors.EXIT_SOFTWARE)
-        slot.started(pid, time.monotonic())
-        self.by_pid[pid] = slot
+        position.started(pid, time.monotonic())
+        self.by_pid[pid] = position
 
     def on_message(self, message, now):
         """Handle a worker's ready, heartbeat or error message."""
-        slot = self.by_pid.get(message.get('pid'))
-        if slot is None:
+        position = self.by_pid.get(message.get('pid'))
+        if position is None:
             return
         kind = message.get('type')
         if kind == 'beat':
-            slot.last_beat = now
+            position.last_beat = now
         elif kind == 'ready':
-            slot.ready = True
-            slot.last_beat = now
+            position.ready = True
+            position.last_beat = now
         elif kind == 'error':
-            slot.last_error = message.get('text')
+            position.last_error = message.get('text')
 
     def worker_exited(self, pid, status, now):
         """Record a dead worker; schedule its respawn."""
-        slot = self.by_pid.pop(pid, None)
-        if slot is None or self.stopping is not None:
+        position = self.by_pid.pop(pid, None)
+        if position is None or self.stopping is not None:
             return
         how = ipc.describe_status(status)
-        if slot.kill_at is not None:
+        if position.kill_at is not None:
             how = 'hung, killed'
-        reason = 'worker %d (%s) %s' % (pid, slot.listener, how)
-        delay = slot.died(now, self.conf.process.crash_loop_window,
-                          self.conf.process.respawn_backoff_max)
+        reason = 'worker %d (%s) %s' % (pid, position.listener, how)
+        delay = position.died(now, self.conf.process.crash_loop_window,
+                              self.conf.process.respawn_backoff_max)
         self.last_restart_reason = reason
         LOG.warning('Generation %d: %s; respawning %s', self.number,
                     reason, 'in %ds' % delay if delay else 'now')
-        if slot.quick_deaths >= self.conf.process.crash_loop_threshold:
-            self.crash_loop(slot, reason)
+        if position.quick_deaths >= self.conf.process.crash_loop_threshold:
+            self.crash_loop(position, reason)
 
-    def crash_loop(self, slot, reason):
+    def crash_loop(self, position, reason):
         """Log the crash loop once per streak; apply crash_loop_policy."""
         policy = self.conf.process.crash_loop_policy
-        if slot.quick_deaths == self.conf.process.crash_loop_threshold:
+        if position.quick_deaths == self.conf.process.crash_loop_threshold:
             LOG.error(
                 'Crash loop: the %s listener\'s worker died %d times within '
                 '%ds of starting; last: %s; last error: %s; %s',
-                slot.listener, slot.quick_deaths,
+                position.listener, position.quick_deaths,
                 self.conf.process.crash_loop_window, reason,
-                slot.last_error or 'none logged',
+                position.last_error or 'none logged',
                 'stopping the service (crash_loop_policy = exit)'
                 if policy == 'exit' else 'respawning with backoff '
                 '(crash_loop_policy = retry)')
@@ -325,30 +326,30 @@ class Leader:
             self.fatal_sent = self.channel.send_surely(
                 'fatal', pid=os.getpid(),
                 message='crash loop of the %s listener\'s workers: %s; last '
-                'error: %s' % (slot.listener, reason,
-                               slot.last_error or 'none logged'))
+                'error: %s' % (position.listener, reason,
+                               position.last_error or 'none logged'))
 
     def settle(self, now, window, threshold):
         """Clear 'degraded' once every worker has lived ``window``."""
-        for slot in self.slots:
-            slot.settle(now, window)
+        for position in self.positions:
+            position.settle(now, window)
         if self.degraded and all(s.quick_deaths < threshold
-                                 for s in self.slots):
+                                 for s in self.positions):
             LOG.info('Generation %d: every worker is up again', self.number)
             self.degraded = False
 
     def check_hung(self, now, timeout):
         """Log the stacks of, then kill, a worker whose hub stopped."""
-        for pid, slot in self.by_pid.items():
-            if slot.kill_at is None and now - slot.last_beat > timeout:
+        for pid, position in self.by_pid.items():
+            if position.kill_at is None and now - position.last_beat > timeout:
                 LOG.error('Generation %d: %s worker %d is hung: no heartbeat '
                           'for %ds; logging its stacks and replacing it',
-                          self.number, slot.listener, pid, timeout)
+                          self.number, position.listener, pid, timeout)
                 _kill(pid, signal.SIGUSR1)
-                slot.kill_at = now + HUNG_KILL_DELAY
-            elif slot.kill_at is not None and now >= slot.kill_at:
+                position.kill_at = now + HUNG_KILL_DELAY
+            elif position.kill_at is not None and now >= position.kill_at:
                 _kill(pid, signal.SIGKILL)
-                slot.kill_at = float('inf')
+                position.kill_at = float('inf')
 
     def stop(self, signum):
         """Pass a stop signal on to the workers and set the time limit."""
@@ -371,10 +372,10 @@ class Leader:
         listeners = {}
         for name in self.items:
             listeners[name] = {'url': self.urls[name], 'workers': [
-                slot.status() for slot in self.slots
-                if slot.listener == name]}
+                position.status() for position in self.positions
+                if position.listener == name]}
         state = {'generation': self.number, 'listeners': listeners,
-                 'ready': all(slot.ready for slot in self.slots),
+                 'ready': all(position.ready for position in self.positions),
                  'degraded': self.degraded,
                  'last_restart_reason': self.last_restart_reason}
         if state != self._reported and self.tell('state', **state):

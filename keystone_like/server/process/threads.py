@@ -16,9 +16,9 @@ def bounded_executor(limit=None):
     """Return an offload executor running at most ``limit`` jobs at once."""
     if limit is None:
         limit = max(1, (os.cpu_count() or 1) - 1)
-    slots = eventlet.semaphore.Semaphore(limit)
+    permits = eventlet.semaphore.Semaphore(limit)
 
     def execute(function, *args, **kwargs):
-        with slots:
+        with permits:
             return eventlet.tpool.execute(function, *args, **kwargs)
     return execute

@@ -182,8 +182,12 @@ def log_stacks(_signum, frame):
               os.getpid(), len(stacks), '\n'.join(stacks))
 
 
-class Slot:
-    """The leader's view of one worker position: its process and history."""
+class WorkerState:
+    """The leader's record of one worker position: process and history.
+
+    The position outlives its processes: a respawned worker takes the
+    same one, with its restart count and crash-loop streak.
+    """
 
     def __init__(self, listener, index):
         self.listener = listener

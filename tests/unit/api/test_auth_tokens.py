@@ -5,11 +5,11 @@ import datetime
 import pytest
 
 from keystone_like import conf
-from keystone_like.store import revocations
 from keystone_like.token import formats
 from keystone_like.token import keys
 from keystone_like.token import provider
 from tests.support import api_auth_support as support
+from tests.support import revocation_support
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -169,7 +169,7 @@ def test_revocation_is_in_the_database_for_every_process(identity_api):
     other = provider.TokenProvider(conf.CONF, keys.KeyCache(
         keys.repository_path(conf.CONF)))
     with api.database.session() as session:
-        events = revocations.list_events(session)
+        events = revocation_support.list_events(session)
         with pytest.raises(provider.TokenNotFound):
             other.validate(session, subject)
     payload = formats.decrypt(subject, keys.load(keys.repository_path(

