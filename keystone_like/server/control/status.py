@@ -19,8 +19,12 @@ Stdlib only: the control verbs read it without eventlet.
 """
 
 import json
+import logging
 import os
 import tempfile
+import time
+
+LOG = logging.getLogger(__name__)
 
 STATUS_NAME = 'service-all.status.json'
 PID_NAME = 'service-all.pid'
@@ -69,3 +73,48 @@ def read_status(path):
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+
+def document(pid, version, started_at, state, mode, generation, listeners,
+             last_restart_reason=None, last_reload=None):
+    """Build the status document (the one builder of both modes)."""
+    return {'pid': pid, 'version': version, 'started_at': started_at,
+            'updated_at': time.time(), 'state': state,
+            'generation': generation, 'mode': mode, 'listeners': listeners,
+            'last_restart_reason': last_restart_reason,
+            'last_reload': last_reload}
+
+
+def listener_entry(url, workers=()):
+    """One listener of the document: its URL and its workers."""
+    return {'url': url, 'workers': list(workers)}
+
+
+def worker_entry(pid, ready, started_at, restarts=0):
+    """One worker of a listener (the process itself in single mode)."""
+    return {'pid': pid, 'ready': ready, 'started_at': started_at,
+            'restarts': restarts}
+
+
+class StatusFile:
+    """The status file a running service rewrites; failures only logged."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, doc):
+        """Rewrite the file with ``doc``; a failure is logged, never fatal."""
+        try:
+            write_status(self.path, doc)
+        except OSError as exc:
+            LOG.warning('Cannot write the status file %s (%s); "service-all '
+                        'status" will not see this state', self.path,
+                        exc.strerror or exc)
+
+    def remove(self):
+        """Remove the file (at exit) if this process wrote it."""
+        if (read_status(self.path) or {}).get('pid') == os.getpid():
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass

@@ -10,12 +10,11 @@ message that does not fit in the socket buffer is dropped (only
 heartbeats are ever numerous), so a stuck reader cannot stall a worker's
 event loop.
 
-Also here, because the master and the leaders share them: the signal
-queue (handlers only record the signal; the loop dispatches, as in
-gunicorn's arbiter) and the parent-death signal every child asks for.
+Also here, because the master and the leaders share them: the select
+wait and the parent-death signal every child asks for (the signal
+recorder is in :mod:`.signals`).
 """
 
-import collections
 import ctypes
 import json
 import logging
@@ -122,58 +121,6 @@ class Channel:
         self.closed = True
 
 
-class SignalQueue:
-    """Handlers that only record signals; a wakeup fd ends the select."""
-
-    def __init__(self, signums):
-        self.signums = tuple(signums)
-        self.pending = collections.deque()
-        self._read, self._write = os.pipe()
-        os.set_blocking(self._read, False)
-        os.set_blocking(self._write, False)
-        self._previous = {}
-
-    def install(self):
-        """Install the handlers and the wakeup fd."""
-        for signum in self.signums:
-            self._previous[signum] = signal.signal(signum, self._record)
-        signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
-
-    def restore(self):
-        """Put the previous handlers back and stop waking the loop."""
-        signal.set_wakeup_fd(-1)
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-        self._previous.clear()
-
-    def _record(self, signum, _frame):
-        self.pending.append(signum)
-
-    def fileno(self):
-        """The wakeup descriptor, for select()."""
-        return self._read
-
-    def take(self):
-        """Return (and forget) the signals recorded since the last call."""
-        try:
-            while os.read(self._read, 4096):
-                pass
-        except BlockingIOError:
-            pass
-        taken = []
-        while self.pending:
-            taken.append(self.pending.popleft())
-        return taken
-
-    def close(self):
-        """Close the wakeup pipe (in a forked child that does not use it)."""
-        for fd in (self._read, self._write):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
 def wait(readers, timeout):
     """select() on ``readers`` for up to ``timeout`` seconds; readable ones."""
     try:
@@ -193,16 +140,6 @@ def die_with_parent(parent_pid, signum=signal.SIGTERM):
         LOG.warning('prctl(PR_SET_PDEATHSIG) failed: %s',
                     os.strerror(ctypes.get_errno()))
     return os.getppid() == parent_pid
-
-
-def reset_child_signals(ignore=(signal.SIGHUP,)):
-    """In a forked child: default handlers, ``ignore`` ignored, no wakeup."""
-    signal.set_wakeup_fd(-1)
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD,
-                   signal.SIGUSR1):
-        signal.signal(signum, signal.SIG_DFL)
-    for signum in ignore:
-        signal.signal(signum, signal.SIG_IGN)
 
 
 def describe_status(status):

@@ -1,10 +1,13 @@
-"""The single-process life cycle: prepare, serve, onready, stop.
+"""``service-all start``: worker mode (the master) or one serving process.
 
-Signal handlers only record what arrived; the main loop decides (the
-uvicorn/gunicorn pattern). SIGTERM and the first SIGINT stop gracefully:
-stop accepting, let in-flight requests finish within
-``graceful_shutdown_timeout``, close idle keep-alive connections, answer
-last responses with ``Connection: close``. A second SIGINT exits at once.
+:func:`run` installs what the applications may ask of the launcher
+(``keystone_like.server.hooks``: the offload executor, the config files)
+and hands over to :mod:`.master` in worker mode. In single-process mode
+it runs one :class:`.server.Server` with both listeners: SIGTERM and
+the first SIGINT stop gracefully (stop accepting, let in-flight requests
+finish within ``graceful_shutdown_timeout``, close idle keep-alive
+connections, answer last responses with ``Connection: close``); a
+second SIGINT exits at once.
 SIGHUP is logged and ignored: a single process has no zero-loss reload.
 
 In single-process mode the launcher owns the pid file (claimed before the
@@ -15,7 +18,6 @@ reads: state ``starting``, ``ready`` once both pipelines answer (or
 
 import logging
 import os
-import signal
 import time
 
 import eventlet
@@ -25,12 +27,11 @@ from keystone_like.server import config as server_config
 from keystone_like.server import hooks
 from keystone_like.server.control import verbs as control
 from keystone_like.server import errors
-from keystone_like.server.http import listener as server_listener
 from keystone_like.server.process import onready
-from keystone_like.server.http import readiness
 from keystone_like.server.process import loading as startup
 from keystone_like.server.control import status
 from keystone_like.server import systemd
+from keystone_like.server.process import server as process_server
 from keystone_like.server.process import threads
 from keystone_like import version
 
@@ -38,134 +39,24 @@ LOG = logging.getLogger(__name__)
 READY_TIMEOUT = 30.0
 
 
-class Signals:
-    """Records stop signals; a second SIGINT exits the process at once."""
-
-    HANDLED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-    def __init__(self):
-        self.stop = None
-        self._previous = {}
-
-    def install(self):
-        """Install the handlers, remembering the previous ones."""
-        for signum in self.HANDLED:
-            self._previous[signum] = signal.signal(signum, self._handle)
-
-    def restore(self):
-        """Put the previous handlers back."""
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-        self._previous.clear()
-
-    def _handle(self, signum, _frame):
-        if signum == signal.SIGHUP:
-            LOG.warning('SIGHUP received: single-process mode has no '
-                        'zero-loss reload (it needs admin_workers/'
-                        'public_workers; "service-all restart" restarts); '
-                        'ignoring')
-            return
-        if signum == signal.SIGINT and self.stop is not None:
-            LOG.warning('Second interrupt: exiting without draining')
-            os._exit(errors.EXIT_INTERRUPTED)
-        if self.stop is None:
-            self.stop = signal.Signals(signum).name
-
-
-class StatusReport:
+class SingleStatus:
     """The status document of a single process, rewritten on each change."""
 
     def __init__(self, pid_file):
-        self.path = status.status_path(pid_file)
-        self.doc = {
-            'pid': os.getpid(), 'version': version.version_string(),
-            'started_at': time.time(), 'state': 'starting', 'generation': 1,
-            'mode': 'single', 'listeners': {}, 'last_restart_reason': None,
-            'last_reload': None}
+        self.file = status.StatusFile(status.status_path(pid_file))
+        self.started_at = time.time()
+        self.listeners = {}
 
-    def update(self, state, urls=None, ready=None):
+    def update(self, state, urls=None, ready=False):
         """Record ``state`` (and the listener URLs, readiness); write it."""
-        self.doc['state'] = state
         for name, url in (urls or {}).items():
-            self.doc['listeners'][name] = {'url': url, 'workers': [{
-                'pid': os.getpid(), 'ready': False, 'restarts': 0,
-                'started_at': self.doc['started_at']}]}
-        if ready is not None:
-            for item in self.doc['listeners'].values():
-                item['workers'][0]['ready'] = ready
-        self.doc['updated_at'] = time.time()
-        try:
-            status.write_status(self.path, self.doc)
-        except OSError as exc:
-            LOG.warning('Cannot write the status file %s (%s); "service-all '
-                        'status" will not see this state', self.path, exc)
-
-    def remove(self):
-        """Remove the status file (at exit), if it is still ours."""
-        if (status.read_status(self.path) or {}).get('pid') == os.getpid():
-            control.remove(self.path)
-
-
-class Service:
-    """Both listeners of one process, from prepared sockets to stop."""
-
-    def __init__(self, conf, prepared, report):
-        self.conf = conf
-        self.listeners = [
-            server_listener.Listener(p.settings, p.app, p.sock,
-                                     p.ssl_context)
-            for p in prepared]
-        self.signals = Signals()
-        self.ready = eventlet.event.Event()
-        self.report = report
-
-    def start(self):
-        """Start accepting on every listener and log the banner."""
-        for item in self.listeners:
-            item.start()
-        urls = {item.settings.name: item.url for item in self.listeners}
-        self.report.update('starting', urls=urls)
-        LOG.info('keystone_like %s (pid %d): admin on %s, public on %s',
-                 version.version_string(), os.getpid(), urls['admin'],
-                 urls['public'])
-        LOG.info('Quit with CONTROL-C (graceful; twice to force) or SIGTERM')
-        eventlet.spawn_n(self._become_ready)
-
-    def _become_ready(self):
-        if readiness.wait_ready(self.listeners, READY_TIMEOUT):
-            LOG.info('Application startup complete: both listeners answer')
-            if self.signals.stop is None:
-                self.report.update('ready', ready=True)
-            self.ready.send(True)
-            onready.run(self.conf.onready)
-        else:
-            self.report.update('degraded')
-            self.ready.send(False)
-
-    def wait(self):
-        """Block until a stop signal arrives; return its name."""
-        while self.signals.stop is None:
-            eventlet.sleep(0.1)
-        return self.signals.stop
-
-    def stop(self, reason):
-        """Stop accepting, drain every listener, close what is left."""
-        self.report.update('stopping', ready=False)
-        timeout = self.conf.eventlet_server.graceful_shutdown_timeout
-        open_now = sum(len(item.connections) for item in self.listeners)
-        LOG.info('Shutting down (%s): finishing %d open connection(s), %s',
-                 reason, open_now,
-                 'up to %ss' % timeout if timeout else 'without a time limit')
-        systemd.notify_stopping()
-        for item in self.listeners:
-            item.stop_accepting()
-        threads = [eventlet.spawn(item.drain, timeout)
-                   for item in self.listeners]
-        cut = sum(thread.wait() for thread in threads)
-        if cut:
-            LOG.warning('Closed %d connection(s) still busy after %ss', cut,
-                        timeout)
-        LOG.info('Finished server process [%d]', os.getpid())
+            self.listeners[name] = url
+        listeners = {name: status.listener_entry(url, [status.worker_entry(
+            os.getpid(), ready, self.started_at)])
+            for name, url in self.listeners.items()}
+        self.file.write(status.document(
+            os.getpid(), version.version_string(), self.started_at, state,
+            'single', 1, listeners))
 
 
 def run(conf):
@@ -188,18 +79,52 @@ def run_single(conf):
     # Claimed before the apps load, so a second start is refused at once
     # and "status" says "starting" while slow factories run.
     control.claim_pid_file(pid_file)
-    report = StatusReport(pid_file)
+    report = SingleStatus(pid_file)
     try:
         report.update('starting')
-        service = Service(conf, startup.prepare(conf), report)
-        service.signals.install()
+        server = process_server.Server(
+            startup.prepare(conf),
+            conf.eventlet_server.graceful_shutdown_timeout)
         try:
-            service.start()
-            reason = service.wait()
-            service.stop(reason)
+            serve(conf, server, report)
         finally:
-            service.signals.restore()
+            server.restore_signals()
     finally:
-        report.remove()
+        report.file.remove()
         control.release_pid_file(pid_file)
     return errors.EXIT_OK
+
+
+def serve(conf, server, report):
+    """Start, become ready (then onready), wait for a stop, drain."""
+    server.start()
+    urls = server.urls()
+    report.update('starting', urls=urls)
+    LOG.info('keystone_like %s (pid %d): admin on %s, public on %s',
+             version.version_string(), os.getpid(), urls['admin'],
+             urls['public'])
+    LOG.info('Quit with CONTROL-C (graceful; twice to force) or SIGTERM')
+    eventlet.spawn_n(_become_ready, conf, server, report)
+    reason = server.wait_for_stop()
+    report.update('stopping')
+    timeout = server.graceful_timeout
+    LOG.info('Shutting down (%s): finishing %d open connection(s), %s',
+             reason, sum(len(item.connections) for item in server.listeners),
+             'up to %ss' % timeout if timeout else 'without a time limit')
+    systemd.notify_stopping()
+    cut = server.stop()
+    if cut:
+        LOG.warning('Closed %d connection(s) still busy after %ss', cut,
+                    timeout)
+    LOG.info('Finished server process [%d]', os.getpid())
+
+
+def _become_ready(conf, server, report):
+    if not server.wait_ready(READY_TIMEOUT):
+        report.update('degraded')
+        return
+    if server.stop_reason is None:
+        # Before the log line: whoever waits for it may read the file.
+        report.update('ready', ready=True)
+    LOG.info('Application startup complete: both listeners answer')
+    onready.run(conf.onready)

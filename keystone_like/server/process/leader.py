@@ -39,6 +39,7 @@ from keystone_like.server.config import validation
 from keystone_like.server import hooks
 from keystone_like.server import errors
 from keystone_like.server.process import ipc
+from keystone_like.server.process import signals
 from keystone_like.server.process import privileges
 from keystone_like.server.http import sockets
 from keystone_like.server.process import loading as startup
@@ -202,8 +203,8 @@ class Leader:
                           for name, count in zip(listener_conf.LISTENERS,
                                                  counts)
                           for index in range(count)]
-        self.signals = ipc.SignalQueue((signal.SIGTERM, signal.SIGINT,
-                                        signal.SIGCHLD))
+        self.signals = signals.SignalRecorder(
+            (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD), wakeup=True)
         self.signals.install()
         self.workers, self.workers_end = ipc.Channel.pair()
         LOG.info('Generation %d leader [%d]: starting %d admin + %d public '
@@ -261,7 +262,7 @@ class Leader:
         pid = os.fork()
         if pid == 0:
             try:
-                ipc.reset_child_signals()
+                signals.reset_child_signals()
                 if ipc.die_with_parent(leader_pid):
                     self.signals.close()
                     self.channel.close()

@@ -63,6 +63,7 @@ from keystone_like.server.config import validation
 from keystone_like.server import errors
 from keystone_like.server.process import leader as generation
 from keystone_like.server.process import ipc
+from keystone_like.server.process import signals
 from keystone_like.server.process import master_status
 from keystone_like.server.process import onready
 from keystone_like.server.process import privileges
@@ -112,8 +113,9 @@ class Master(master_status.Reporting):
             'sock': p.sock, 'host': p.settings.host, 'port': p.settings.port,
             'activated': p.activated} for p in prepared}
         self.reader, self.writer = ipc.Channel.pair()
-        self.signals = ipc.SignalQueue((signal.SIGTERM, signal.SIGINT,
-                                        signal.SIGHUP, signal.SIGCHLD))
+        self.signals = signals.SignalRecorder(
+            (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD),
+            wakeup=True)
         self.generations = {}       # leader pid -> Generation, until reaped
         self.current = self.pending = None
         self.number = 0
@@ -149,7 +151,7 @@ class Master(master_status.Reporting):
         pid = os.fork()
         if pid == 0:
             try:
-                ipc.reset_child_signals()
+                signals.reset_child_signals()
                 if ipc.die_with_parent(master_pid):
                     self.signals.close()
                     self.reader.close()

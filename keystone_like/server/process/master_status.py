@@ -29,7 +29,8 @@ class Reporting:
     def __init__(self, conf, prepared):
         self.conf = conf
         self.pid_file = status.pid_path(conf)
-        self.status_file = status.status_path(self.pid_file)
+        self.status_file = status.StatusFile(status.status_path(
+            self.pid_file))
         self.started_at = time.time()
         self.last_restart_reason = None
         self.last_reload = None
@@ -45,9 +46,7 @@ class Reporting:
     def release_files(self):
         """Remove the pid and status files if they are still ours."""
         control.release_pid_file(self.pid_file)
-        if (status.read_status(self.status_file) or {}).get(
-                'pid') == os.getpid():
-            control.remove(self.status_file)
+        self.status_file.remove()
 
     def log_banner(self, counts):
         """The start-up lines."""
@@ -76,24 +75,18 @@ class Reporting:
         if gen is not None and gen.state:
             listeners = gen.state['listeners']
         else:
-            listeners = {name: {'url': url, 'workers': []}
+            listeners = {name: status.listener_entry(url)
                          for name, url in self.urls.items()}
         self.urls = {name: item['url'] for name, item in listeners.items()}
-        return {'pid': os.getpid(), 'version': version.version_string(),
-                'started_at': self.started_at, 'updated_at': time.time(),
-                'state': self.state_name(),
-                'generation': gen.number if gen else self.number,
-                'mode': 'workers', 'listeners': listeners,
-                'last_restart_reason': self.last_restart_reason,
-                'last_reload': self.last_reload}
+        return status.document(
+            os.getpid(), version.version_string(), self.started_at,
+            self.state_name(), 'workers',
+            gen.number if gen else self.number, listeners,
+            self.last_restart_reason, self.last_reload)
 
     def write_status(self):
         """Rewrite the status file; a failure is logged, never fatal."""
-        try:
-            status.write_status(self.status_file, self.document())
-        except OSError as exc:
-            LOG.warning('Cannot write the status file %s: %s',
-                        self.status_file, exc.strerror or exc)
+        self.status_file.write(self.document())
 
     def workers_text(self, gen):
         """'2 admin + 2 public workers ready, generation 3'."""

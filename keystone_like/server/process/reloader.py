@@ -30,6 +30,7 @@ import time
 
 from keystone_like.server import config as server_config
 from keystone_like.server.process import logs
+from keystone_like.server.process import signals
 from keystone_like.server.control import verbs as control
 from keystone_like.server import errors
 from keystone_like.server.control import status
@@ -153,22 +154,22 @@ class Reloader:
             [p for p in [os.environ.get('PYTHONPATH')] if p])
         self.stop_timeout = stop_timeout
         self.child = None
-        self.signals = []
-        self._previous = {}
+        self.signals = signals.SignalRecorder(
+            (signal.SIGINT, signal.SIGTERM), on_signal=self._on_signal)
 
-    def _handle(self, signum, _frame):
-        self.signals.append(signum)
-        if len(self.signals) > 1 and self.child is not None:
-            self.child.send_signal(signal.SIGINT)   # its second: exit now
+    def _on_signal(self, _signum, count):
+        # The loop may be waiting for the child to stop: a second signal
+        # must reach it now (its second: exit at once).
+        if count > 1 and self.child is not None:
+            self.child.send_signal(signal.SIGINT)
 
     def run(self, changes):
         """Serve until a stop signal or a clean child exit; exit code."""
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            self._previous[signum] = signal.signal(signum, self._handle)
+        self.signals.install()
         try:
             self.start()
             for changed in changes:
-                if self.signals or self.child_exited_cleanly():
+                if self.signals.received or self.child_exited_cleanly():
                     break
                 if changed:
                     LOG.info('%s changed, restarting the service', ', '.join(
@@ -177,9 +178,9 @@ class Reloader:
                     self.start()
         finally:
             self.stop()
-            for signum, handler in self._previous.items():
-                signal.signal(signum, handler)
-        return errors.EXIT_INTERRUPTED if len(self.signals) > 1 else 0
+            self.signals.restore()
+        return (errors.EXIT_INTERRUPTED if len(self.signals.received) > 1
+                else 0)
 
     def start(self):
         """Start a new child."""

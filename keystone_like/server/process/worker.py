@@ -4,7 +4,8 @@ Forked by its generation leader with the application, TLS context and
 listening socket already in memory and privileges already dropped. After
 the fork it takes a fresh hub, thread pool and database pool (none of
 the parent's may be shared: the applications' ``after_fork`` hooks drop
-their database pools), starts its :class:`Listener`, proves that
+their database pools), starts its :class:`.server.Server` (one
+listener), proves that
 its own pipeline answers (the in-process readiness probe: over the
 network a sibling or the previous generation could answer for it) and
 only then tells the leader "ready". A green thread sends a heartbeat
@@ -37,8 +38,8 @@ import greenlet
 
 from keystone_like.server import hooks
 from keystone_like.server import errors
-from keystone_like.server.http import listener as server_listener
-from keystone_like.server.http import readiness
+from keystone_like.server.control import status
+from keystone_like.server.process import server as process_server
 
 LOG = logging.getLogger(__name__)
 HEARTBEAT = 1.0
@@ -106,68 +107,41 @@ class Worker:
         self.item = item
         self.generation = generation
         self.channel = channel
-        self.stop = None
-        self.listener = None
+        self.server = None
 
     def serve(self):
         """Serve until a stop signal; return the exit code."""
-        self._install_signals()
+        signal.signal(signal.SIGUSR1, log_stacks)
         logging.getLogger().addHandler(ErrorForwarder(self.channel))
-        settings = self.item.settings
-        self.listener = server_listener.Listener(
-            settings, self.item.app, self.item.sock, self.item.ssl_context)
-        self.listener.start()
+        name = self.item.settings.name
+        self.server = process_server.Server(
+            [self.item], self.conf.eventlet_server.graceful_shutdown_timeout,
+            interrupt='abort')
+        self.server.start()
         eventlet.spawn_n(self._heartbeat)
-        if not readiness.wait_ready([self.listener], READY_TIMEOUT,
-                                    in_process=True):
+        # In process: over the network a sibling or the previous
+        # generation could answer for this worker's pipeline.
+        if not self.server.wait_ready(READY_TIMEOUT, in_process=True):
             LOG.error('Worker process [%d]: the %s pipeline did not answer '
-                      'within %ss', os.getpid(), settings.name, READY_TIMEOUT)
+                      'within %ss', os.getpid(), name, READY_TIMEOUT)
             return errors.EXIT_SOFTWARE
         self.channel.send_surely('ready', pid=os.getpid())
         LOG.info('Started worker process [%d]: %s listener, generation %d',
-                 os.getpid(), settings.name, self.generation)
-        while self.stop is None:
-            eventlet.sleep(0.1)
-        self._shut_down()
+                 os.getpid(), name, self.generation)
+        self.server.wait_for_stop()
+        cut = self.server.stop()
+        if cut and self.server.stop_reason != 'SIGINT':
+            LOG.warning('Worker process [%d]: closed %d connection(s) still '
+                        'busy after %ss', os.getpid(), cut,
+                        self.server.graceful_timeout)
         LOG.info('Finished worker process [%d]', os.getpid())
         return errors.EXIT_OK
-
-    def _install_signals(self):
-        signal.signal(signal.SIGTERM, self._on_stop)
-        signal.signal(signal.SIGINT, self._on_stop)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        signal.signal(signal.SIGUSR1, log_stacks)
-
-    def _on_stop(self, signum, _frame):
-        # A second stop signal (or SIGINT after SIGTERM) means "now".
-        if self.stop is None:
-            self.stop = signal.Signals(signum).name
-        else:
-            self.stop = 'SIGINT'
 
     def _heartbeat(self):
         pid = os.getpid()
         while True:
             self.channel.send('beat', pid=pid)
             eventlet.sleep(HEARTBEAT)
-
-    def _shut_down(self):
-        listener = self.listener
-        listener.stop_accepting()
-        if self.stop == 'SIGINT':
-            listener.abort()
-            return
-        timeout = self.conf.eventlet_server.graceful_shutdown_timeout
-        drainer = eventlet.spawn(listener.drain, timeout)
-        while not drainer.dead:
-            if self.stop == 'SIGINT':
-                listener.abort()
-                return
-            eventlet.sleep(0.05)
-        cut = drainer.wait()
-        if cut:
-            LOG.warning('Worker process [%d]: closed %d connection(s) still '
-                        'busy after %ss', os.getpid(), cut, timeout)
 
 
 def log_stacks(_signum, frame):
@@ -240,5 +214,5 @@ class WorkerState:
 
     def status(self):
         """The worker's entry in the status document."""
-        return {'pid': self.pid, 'ready': self.ready,
-                'started_at': self.started_at, 'restarts': self.restarts}
+        return status.worker_entry(self.pid, self.ready, self.started_at,
+                                   self.restarts)

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from keystone_like.server.process import ipc
+from keystone_like.server.process import signals
 
 pytestmark = pytest.mark.filterwarnings('ignore:Using fork')
 
@@ -94,8 +95,8 @@ def test_closed_when_every_writer_has_gone(pair):
     assert not writer.send('beat')
 
 
-def test_signal_queue_records_and_wakes_the_select():
-    queue = ipc.SignalQueue((signal.SIGUSR2,))
+def test_signal_recorder_records_and_wakes_the_select():
+    queue = signals.SignalRecorder((signal.SIGUSR2,), wakeup=True)
     queue.install()
     try:
         assert ipc.wait([queue], 0) == []
