@@ -56,17 +56,11 @@ commands (before or after the options; none means start):
 
 exit codes of start (and of the service when it stops):
 %s
+
 exit codes of the other commands (LSB):
-  status   0 running and ready; 1 not ready, degraded, stopping, or dead
-           with a stale pid file; 3 not running; 4 state unknown
-  stop     0 stopped or was not running; 1 still running after
-           graceful_shutdown_timeout + 10s; 4 not allowed to signal it
-  reload   0 reloaded; 1 refused, rolled back or no result; 3 single-process
-           mode (no zero-loss reload: use restart); 7 not running
+%s
   restart  as stop if stopping fails, else as start"""
-START_EXIT_CODES = {**errors.EXIT_CODES, errors.EXIT_OSERR: (
-    errors.EXIT_CODES[errors.EXIT_OSERR] + ', or the pid file names a live '
-    'process (another instance)')}
+START_EXIT_CODES = errors.EXIT_CODES
 
 
 class UsageError(Exception):
@@ -229,12 +223,26 @@ def show_help(args, conf):
                                 description=DESCRIPTION)
     except SystemExit as exc:
         if not exc.code:
-            print(COMMANDS_HELP % '\n'.join(
-                textwrap.fill(text, 79, initial_indent='  %-4d' % code,
-                              subsequent_indent=' ' * 6)
-                for code, text in sorted(START_EXIT_CODES.items())))
+            print(COMMANDS_HELP % (exit_code_lines(), verb_code_lines()))
         return exc.code
     return errors.EXIT_OK
+
+
+def exit_code_lines():
+    """The start exit codes, one wrapped entry each, for --help."""
+    return '\n'.join(
+        textwrap.fill(text, 79, initial_indent='  %-4d' % code,
+                      subsequent_indent=' ' * 6)
+        for code, text in sorted(START_EXIT_CODES.items()))
+
+
+def verb_code_lines():
+    """The control verbs' exit codes, for --help."""
+    return '\n'.join(
+        textwrap.fill('; '.join('%d %s' % item for item in sorted(
+            codes.items())), 79, initial_indent='  %-8s ' % verb,
+            subsequent_indent=' ' * 11)
+        for verb, codes in errors.VERB_EXIT_CODES.items())
 
 
 def start(conf, pid_file, detached=False):

@@ -1,4 +1,4 @@
-"""The control verbs: pid file ownership, stop, reload, status, --daemon.
+"""The control verbs: stop, reload, status (pid files in :mod:`.pidfile`).
 
 Stdlib only (no eventlet): ``stop``, ``reload`` and ``status`` run in a
 short-lived process that acts on the running instance through its pid file
@@ -20,119 +20,35 @@ Exit codes, per verb (LSB init-script conventions where they exist):
 """
 
 import json
-import logging
 import os
 import signal
 import sys
 import time
 
 from keystone_like.server import errors
+# Pid file ownership, also used from here by the verbs' callers.
+from keystone_like.server.control.pidfile import alive
+from keystone_like.server.control.pidfile import check_not_running  # noqa
+from keystone_like.server.control.pidfile import claim_pid_file  # noqa
+from keystone_like.server.control.pidfile import other_instance
+from keystone_like.server.control.pidfile import pid_in
+from keystone_like.server.control.pidfile import release_pid_file  # noqa
+from keystone_like.server.control.pidfile import remove
 from keystone_like.server.control import status as status_file
 
-LOG = logging.getLogger(__name__)
 
-EXIT_NOT_READY = 1
-EXIT_STATUS_NOT_RUNNING = 3
-EXIT_UNIMPLEMENTED = 3
-EXIT_UNKNOWN = 4
-EXIT_NOT_PERMITTED = 4
-EXIT_NOT_RUNNING = 7
-EXIT_ALREADY_RUNNING = errors.EXIT_OSERR
+# The codes are in the one table, keystone_like.server.errors.
+EXIT_NOT_READY = errors.EXIT_NOT_READY
+EXIT_STATUS_NOT_RUNNING = errors.EXIT_STATUS_NOT_RUNNING
+EXIT_UNIMPLEMENTED = errors.EXIT_UNIMPLEMENTED
+EXIT_UNKNOWN = errors.EXIT_UNKNOWN
+EXIT_NOT_PERMITTED = errors.EXIT_NOT_PERMITTED
+EXIT_NOT_RUNNING = errors.EXIT_NOT_RUNNING
+EXIT_ALREADY_RUNNING = errors.EXIT_ALREADY_RUNNING
 STOP_MARGIN = 10.0
 RELOAD_MARGIN = 10.0
 POLL = 0.05
 SERVING_STATES = ('ready', 'reloading')
-
-
-def alive(pid):
-    """True if ``pid`` runs (a zombie waiting to be reaped does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass                    # alive, owned by another user
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rpartition(')')[2].split()[0] != 'Z'
-    except (OSError, IndexError):
-        return True             # no /proc: trust kill()
-
-
-def pid_in(path):
-    """Return the pid written in ``path``, or None (missing or garbage)."""
-    try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def other_instance(path):
-    """Return the live pid in ``path`` if it is not this process."""
-    pid = pid_in(path)
-    if pid is None or pid == os.getpid() or not alive(pid):
-        return None
-    return pid
-
-
-def already_running(path, pid):
-    """Return the StartupError refusing a second instance."""
-    return errors.StartupError(
-        'already running as pid %d (pid file %s); stop it with "service-all '
-        'stop" or use another pid_file.' % (pid, path), EXIT_ALREADY_RUNNING)
-
-
-def check_not_running(path):
-    """Raise StartupError if another live instance holds ``path``."""
-    pid = other_instance(path)
-    if pid is not None:
-        raise already_running(path, pid)
-
-
-def claim_pid_file(path):
-    """Write our pid to ``path`` exclusively; replace a stale one."""
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        for _attempt in range(3):
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-                             0o644)
-            except FileExistsError:
-                check_not_running(path)
-                LOG.warning('Replacing stale pid file %s (pid %s is not '
-                            'running)', path, pid_in(path))
-                remove(path)
-                continue
-            with os.fdopen(fd, 'w') as f:
-                f.write('%d\n' % os.getpid())
-            return path
-    except OSError as exc:
-        raise errors.StartupError(
-            'pid file %s cannot be written (%s); set [DEFAULT] pid_file to a '
-            'path this user can write.' % (path, exc.strerror),
-            errors.EXIT_CONFIG) from exc
-    raise errors.StartupError(
-        'pid file %s keeps reappearing; is another service-all starting '
-        'with the same pid_file?' % path, EXIT_ALREADY_RUNNING)
-
-
-def release_pid_file(path):
-    """Remove ``path`` if it still holds this process's pid."""
-    if pid_in(path) == os.getpid():
-        try:
-            remove(path)
-        except OSError as exc:
-            LOG.warning('Cannot remove the pid file %s (%s)', path,
-                        exc.strerror)
-
-
-def remove(path):
-    """Unlink ``path``; a file already gone is fine."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def document_of(pid_file, pid):

@@ -25,7 +25,7 @@ import eventlet
 from keystone_like.server.config import validation
 from keystone_like.server import config as server_config
 from keystone_like.server import hooks
-from keystone_like.server.control import verbs as control
+from keystone_like.server.control import pidfile
 from keystone_like.server import errors
 from keystone_like.server.process import onready
 from keystone_like.server.process import loading as startup
@@ -78,7 +78,7 @@ def run_single(conf):
     pid_file = status.pid_path(conf)
     # Claimed before the apps load, so a second start is refused at once
     # and "status" says "starting" while slow factories run.
-    control.claim_pid_file(pid_file)
+    pidfile.claim_pid_file(pid_file)
     report = SingleStatus(pid_file)
     try:
         report.update('starting')
@@ -91,7 +91,7 @@ def run_single(conf):
             server.restore_signals()
     finally:
         report.file.remove()
-        control.release_pid_file(pid_file)
+        pidfile.release_pid_file(pid_file)
     return errors.EXIT_OK
 
 

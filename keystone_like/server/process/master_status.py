@@ -2,7 +2,7 @@
 
 Split from ``master`` to keep it readable: :class:`Reporting` is the
 master's base class and holds everything it publishes. The pid file is
-claimed at start (``control.claim_pid_file``: a live instance holding it
+claimed at start (``pidfile.claim_pid_file``: a live instance holding it
 refuses this one) and removed at exit; the status file (format in
 ``server.status``) is rewritten on every change; systemd hears READY=1
 with a STATUS= line such as "2 admin + 2 public workers ready,
@@ -14,7 +14,7 @@ import os
 import socket
 import time
 
-from keystone_like.server.control import verbs as control
+from keystone_like.server.control import pidfile
 from keystone_like.server.http import sockets
 from keystone_like.server.control import status
 from keystone_like.server import systemd
@@ -41,11 +41,11 @@ class Reporting:
 
     def claim_pid_file(self):
         """Write our pid; StartupError if another service-all owns the file."""
-        control.claim_pid_file(self.pid_file)
+        pidfile.claim_pid_file(self.pid_file)
 
     def release_files(self):
         """Remove the pid and status files if they are still ours."""
-        control.release_pid_file(self.pid_file)
+        pidfile.release_pid_file(self.pid_file)
         self.status_file.remove()
 
     def log_banner(self, counts):
