@@ -250,7 +250,7 @@ class Leader:
                 LOG.warning('Generation %d: killing %d worker(s) still '
                             'running', self.number, len(self.by_pid))
                 for pid in self.by_pid:
-                    _kill(pid, signal.SIGKILL)
+                    self.send_signal(pid, signal.SIGKILL)
                 self.deadline = None
             self.report()
 
@@ -346,10 +346,10 @@ class Leader:
                 LOG.error('Generation %d: %s worker %d is hung: no heartbeat '
                           'for %ds; logging its stacks and replacing it',
                           self.number, position.listener, pid, timeout)
-                _kill(pid, signal.SIGUSR1)
+                self.send_signal(pid, signal.SIGUSR1)
                 position.kill_at = now + HUNG_KILL_DELAY
             elif position.kill_at is not None and now >= position.kill_at:
-                _kill(pid, signal.SIGKILL)
+                self.send_signal(pid, signal.SIGKILL)
                 position.kill_at = float('inf')
 
     def stop(self, signum):
@@ -366,7 +366,14 @@ class Leader:
         for item in self.items.values():    # no more workers to fork
             item.sock.close()
         for pid in self.by_pid:
-            _kill(pid, signum)
+            self.send_signal(pid, signum)
+
+    def send_signal(self, pid, signum):
+        """Send ``signum`` to ``pid``, gone or not (tests record it)."""
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
 
     def report(self):
         """Send the master a 'state' message when something changed."""
@@ -400,10 +407,3 @@ def _url(item):
     host, port = item.sock.getsockname()[:2]
     return '%s://%s' % ('https' if item.ssl_context else 'http',
                         sockets.format_address(host, port))
-
-
-def _kill(pid, signum):
-    try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
-        pass

@@ -242,7 +242,7 @@ class Master(master_status.Reporting):
 
     def signal(self, gen, signum):
         """Send ``signum`` to a leader and bound how long it may take."""
-        _kill(gen.pid, signum)
+        self.send_signal(gen.pid, signum)
         timeout = self.conf.eventlet_server.graceful_shutdown_timeout
         if signum == signal.SIGINT:
             gen.kill_at = time.monotonic() + FAST_STOP_TIME
@@ -252,8 +252,15 @@ class Master(master_status.Reporting):
     def kill(self, gen):
         """SIGKILL a leader and the workers it last reported."""
         for pid in [gen.pid] + gen.workers():
-            _kill(pid, signal.SIGKILL)
+            self.send_signal(pid, signal.SIGKILL)
         gen.kill_at = None
+
+    def send_signal(self, pid, signum):
+        """Send ``signum`` to ``pid``, gone or not (tests record it)."""
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
 
     # -- messages and exits -----------------------------------------------
 
@@ -382,10 +389,3 @@ class Master(master_status.Reporting):
                             'its leader [%d] and workers', gen.number,
                             gen.pid)
                 self.kill(gen)
-
-
-def _kill(pid, signum):
-    try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
