@@ -248,4 +248,3 @@ def test_a_hung_worker_gets_sigusr1_then_sigkill(conf):
     assert leader.sent == [(pid, 'SIGUSR1'), (pid, 'SIGKILL')]
     leader.check_hung(100.0, 30)                # once
     assert len(leader.sent) == 2
-
