@@ -32,10 +32,7 @@ def register_all(conf):
 
 def list_application_opts():
     """Return ``[(group, [opts])]`` of the identity application."""
-    result = []
-    for module in MODULES:
-        result.extend(module.list_opts().items())
-    return result
+    return server_config.list_opts(MODULES)
 
 
 def list_opts():

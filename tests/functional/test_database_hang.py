@@ -15,8 +15,6 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from keystone_like import db
-from keystone_like.db import migration
 from tests.support import databases
 from tests.support import frozen_proxy
 from tests.support import service
@@ -39,12 +37,7 @@ LOGIN = json.dumps({'auth': {'identity': {
 @pytest.fixture
 def proxied_database(tmp_path):
     """A migrated PostgreSQL database reached through a FrozenProxy."""
-    with databases.empty_database('postgresql', tmp_path) as url:
-        database = db.Database.from_url(url)
-        try:
-            migration.upgrade(database)
-        finally:
-            database.dispose()
+    with databases.migrated_postgres(tmp_path) as url:
         real = sa.engine.make_url(url)
         with frozen_proxy.FrozenProxy((real.host, real.port or 5432)) as proxy:
             yield real.set(port=proxy.port).render_as_string(

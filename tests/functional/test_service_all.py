@@ -15,8 +15,6 @@ import pytest
 import sqlalchemy as sa
 
 from keystone_like.conf import opts
-from keystone_like import db
-from keystone_like.db import migration
 from tests.support import databases
 from tests.support import identity
 from tests.support import service
@@ -293,12 +291,7 @@ def test_debug_masks_a_database_password_and_request_secrets(services,
                                                              tmp_path):
     password = 'db-pw-%s' % uuid.uuid4().hex[:8]
     user_password = 'user-pw-%s' % uuid.uuid4().hex[:8]
-    with databases.empty_database('postgresql', tmp_path) as url:
-        database = db.Database.from_url(url)
-        try:
-            migration.upgrade(database)
-        finally:
-            database.dispose()
+    with databases.migrated_postgres(tmp_path) as url:
         # Trust authentication ignores the password: only its masking
         # is under test.
         secret_url = sa.engine.make_url(url).set(

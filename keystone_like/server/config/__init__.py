@@ -41,10 +41,10 @@ def register_all(conf):
         module.register_opts(conf)
 
 
-def list_opts():
-    """Return ``[(group, [opts])]`` of the launcher (the sample generator)."""
+def list_opts(modules=MODULES):
+    """Return ``[(group, [opts])]`` of option ``modules`` (the launcher's)."""
     result = []
-    for module in MODULES:
+    for module in modules:
         result.extend(module.list_opts().items())
     return result
 
