@@ -8,8 +8,7 @@ options; the rest of the command line goes to oslo.config.
 ``start`` order: parse and validate the configuration (no eventlet yet),
 detach if asked, apply the monkey-patch, then hand over to the launcher.
 Start-up failures print one line and exit with the code documented in
-``keystone_like.server.errors``; the control commands' exit codes are in
-``keystone_like.server.control.verbs``.
+``keystone_like.server.errors``, which also holds the control commands'.
 """
 
 import os
@@ -184,7 +183,7 @@ def main(argv=None, conf=None):
     oslo.config's global ``CONF`` is left to the applications.
     """
     conf = server_config.new() if conf is None else conf
-    # Before anything can import eventlet (see server.patching).
+    # Before anything can import eventlet (see process.patching).
     os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
     try:
         verb, flags, args = split_command(

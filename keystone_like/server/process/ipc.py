@@ -158,3 +158,16 @@ def exit_code(status):
     """Return the exit code of a wait status (128+N for a signal)."""
     code = os.waitstatus_to_exitcode(status)
     return 128 - code if code < 0 else code
+
+
+def collect_exits():
+    """Return [(pid, wait status)] of the children that exited."""
+    dead = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return dead
+        if pid == 0:
+            return dead
+        dead.append((pid, status))

@@ -12,7 +12,8 @@ message to the master, which refuses the reload with it.
 
 Then the leader drops privileges, freezes the GC (so workers share the
 loaded memory) and forks ``admin_workers`` + ``public_workers`` workers.
-It is a plain select loop: it collects the workers' ready/heartbeat/error
+(A reload's loading is :func:`.loading.reload`.) It is a plain select
+loop: it collects the workers' ready/heartbeat/error
 messages, reaps and respawns dead workers with backoff (see
 :class:`worker.WorkerState`), reports a crash loop (and, with
 ``crash_loop_policy = exit``, asks the master to stop the service),
@@ -73,95 +74,6 @@ def main(conf, number, prepared, bound, master_pid, channel):
         os._exit(code)
 
 
-def load(conf, bound, channel):
-    """Re-read the configuration and build this generation's listeners."""
-    reread(conf)
-    try:
-        validation.validate(conf)
-    except validation.ConfigError as exc:
-        raise errors.StartupError(str(exc), errors.EXIT_CONFIG) from None
-    if not any(validation.worker_counts(conf)):
-        raise errors.StartupError(
-            'admin_workers and public_workers are 0 in the new '
-            'configuration; single-process mode needs a restart, not a '
-            'reload.', errors.EXIT_CONFIG)
-    # The applications re-read their own config, drop what they built.
-    try:
-        hooks.fire(hooks.BEFORE_RELOAD)
-    except hooks.StartupRefused as exc:
-        raise errors.StartupError(str(exc), exc.exit_code) from None
-    paste_file = startup.find_paste_file(conf)
-    prepared = []
-    for name in listener_conf.LISTENERS:
-        settings = listener_conf.listener_settings(conf, name)
-        prepared.append(startup.Prepared(
-            settings, startup.load_app(paste_file, startup.PASTE_APPS[name]),
-            startup.load_tls(settings)))
-    new = []
-    try:
-        for item in prepared:
-            if _reuse(item, bound[item.settings.name]):
-                continue
-            item.sock = sockets.bind_socket(
-                item.settings.name, item.settings.host, item.settings.port,
-                item.settings.backlog)
-            new.append(item)
-    except errors.StartupError:
-        startup.close_sockets(new)
-        raise
-    if new:
-        channel.send_surely('sockets', pid=os.getpid(),
-                            fds=[item.sock.fileno() for item in new],
-                            names=[item.settings.name for item in new],
-                            hosts=[item.settings.host for item in new],
-                            ports=[item.settings.port for item in new])
-    return prepared
-
-
-def _reuse(item, old):
-    """Take the master's socket when the listener's address is unchanged."""
-    settings = item.settings
-    same = (old['host'], old['port']) == (settings.host, settings.port)
-    if old['activated'] and not same:
-        LOG.warning('%s listener: keeping the socket systemd passed; change '
-                    'the socket unit to move it', settings.name)
-    if same or old['activated']:
-        item.sock, item.activated = old['sock'], old['activated']
-        return True
-    return False
-
-
-def reread(conf):
-    """Re-read the same config files; StartupError when they are broken."""
-    oslo_log = logging.getLogger('oslo_config.cfg')
-    handler = _Captured()
-    captured = handler.messages
-    oslo_log.addHandler(handler)
-    propagate, oslo_log.propagate = oslo_log.propagate, False
-    try:
-        reloaded = conf.reload_config_files()
-    finally:
-        oslo_log.removeHandler(handler)
-        oslo_log.propagate = propagate
-    if not reloaded:
-        reason = captured[-1].split(': ', 1)[-1] if captured else 'see above'
-        raise errors.StartupError(
-            'the config files cannot be re-read (%s); fix them and reload '
-            'again.' % ' '.join(reason.split()), errors.EXIT_CONFIG)
-
-
-class _Captured(logging.Handler):
-    """Keeps the messages of WARNING records (oslo.config's reload error)."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        """Keep the message."""
-        self.messages.append(record.getMessage())
-
-
 class Leader:
     """Forks and supervises the workers of one generation."""
 
@@ -183,7 +95,7 @@ class Leader:
     def run(self, prepared, bound):
         """Load (on reload), drop privileges, fork and supervise workers."""
         if prepared is None:
-            prepared = load(self.conf, bound, self.channel)
+            prepared = startup.reload(self.conf, bound, self.channel)
         for item in bound.values():     # a socket a listener moved from
             if all(item['sock'] is not p.sock for p in prepared):
                 item['sock'].close()
@@ -233,7 +145,7 @@ class Leader:
             now = time.monotonic()
             # Exits first, messages next: what a worker sent before dying
             # (its last error) is then read before its death is handled.
-            dead = collect_exits()
+            dead = ipc.collect_exits()
             for message, _fds in self.workers.receive():
                 self.on_message(message, now)
             for pid, status in dead:
@@ -388,19 +300,6 @@ class Leader:
                  'last_restart_reason': self.last_restart_reason}
         if state != self._reported and self.tell('state', **state):
             self._reported = state
-
-
-def collect_exits():
-    """Return [(pid, wait status)] of the children that exited."""
-    dead = []
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return dead
-        if pid == 0:
-            return dead
-        dead.append((pid, status))
 
 
 def _url(item):

@@ -7,12 +7,14 @@ first socket is closed again.
 """
 
 import dataclasses
+import os
 import logging
 import resource
 
 from paste.deploy import loadwsgi
 
 from keystone_like.server.config import listener as listener_conf
+from keystone_like.server.config import validation
 from keystone_like.server import config as server_config
 from keystone_like.server import errors
 from keystone_like.server.http import activation
@@ -159,3 +161,96 @@ def raise_file_limit(connections):
 def _one_line(exc):
     text = ' '.join(str(exc).split()) or type(exc).__name__
     return logs.mask_secrets(text)
+
+
+def reload(conf, bound, channel):
+    """In a reload's leader: re-read the config, load apps, TLS, sockets.
+
+    Listeners whose address is unchanged take the master's socket; new
+    ones are bound here and handed to the master over ``channel``.
+    """
+    reread(conf)
+    try:
+        validation.validate(conf)
+    except validation.ConfigError as exc:
+        raise errors.StartupError(str(exc), errors.EXIT_CONFIG) from None
+    if not any(validation.worker_counts(conf)):
+        raise errors.StartupError(
+            'admin_workers and public_workers are 0 in the new '
+            'configuration; single-process mode needs a restart, not a '
+            'reload.', errors.EXIT_CONFIG)
+    # The applications re-read their own config, drop what they built.
+    try:
+        hooks.fire(hooks.BEFORE_RELOAD)
+    except hooks.StartupRefused as exc:
+        raise errors.StartupError(str(exc), exc.exit_code) from None
+    paste_file = find_paste_file(conf)
+    prepared = []
+    for name in listener_conf.LISTENERS:
+        settings = listener_conf.listener_settings(conf, name)
+        prepared.append(Prepared(
+            settings, load_app(paste_file, PASTE_APPS[name]),
+            load_tls(settings)))
+    new = []
+    try:
+        for item in prepared:
+            if _reuse(item, bound[item.settings.name]):
+                continue
+            item.sock = sockets.bind_socket(
+                item.settings.name, item.settings.host, item.settings.port,
+                item.settings.backlog)
+            new.append(item)
+    except errors.StartupError:
+        close_sockets(new)
+        raise
+    if new:
+        channel.send_surely('sockets', pid=os.getpid(),
+                            fds=[item.sock.fileno() for item in new],
+                            names=[item.settings.name for item in new],
+                            hosts=[item.settings.host for item in new],
+                            ports=[item.settings.port for item in new])
+    return prepared
+
+
+def _reuse(item, old):
+    """Take the master's socket when the listener's address is unchanged."""
+    settings = item.settings
+    same = (old['host'], old['port']) == (settings.host, settings.port)
+    if old['activated'] and not same:
+        LOG.warning('%s listener: keeping the socket systemd passed; change '
+                    'the socket unit to move it', settings.name)
+    if same or old['activated']:
+        item.sock, item.activated = old['sock'], old['activated']
+        return True
+    return False
+
+
+def reread(conf):
+    """Re-read the same config files; StartupError when they are broken."""
+    oslo_log = logging.getLogger('oslo_config.cfg')
+    handler = _Captured()
+    captured = handler.messages
+    oslo_log.addHandler(handler)
+    propagate, oslo_log.propagate = oslo_log.propagate, False
+    try:
+        reloaded = conf.reload_config_files()
+    finally:
+        oslo_log.removeHandler(handler)
+        oslo_log.propagate = propagate
+    if not reloaded:
+        reason = captured[-1].split(': ', 1)[-1] if captured else 'see above'
+        raise errors.StartupError(
+            'the config files cannot be re-read (%s); fix them and reload '
+            'again.' % ' '.join(reason.split()), errors.EXIT_CONFIG)
+
+
+class _Captured(logging.Handler):
+    """Keeps the messages of WARNING records (oslo.config's reload error)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        """Keep the message."""
+        self.messages.append(record.getMessage())

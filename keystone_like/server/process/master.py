@@ -3,12 +3,12 @@
 Process tree::
 
     master               as started (root if so); never serves
-      leader N           drops privileges, supervises (server.generation)
-        admin worker     x admin_workers   (server.worker)
+      leader N           drops privileges, supervises (.leader)
+        admin worker     x admin_workers   (.worker)
         public worker    x public_workers
 
 ``launcher.run`` has loaded both applications, built the TLS contexts and
-bound both sockets (``startup.prepare``) when it calls :func:`run`;
+bound both sockets (``loading.prepare``) when it calls :func:`run`;
 generation 1's leader inherits all of it. The master claims the pid file
 (``control.claim_pid_file``), keeps the status file current and is a
 plain select loop; signal handlers only queue the signal and the loop
@@ -61,7 +61,7 @@ import eventlet.hubs
 
 from keystone_like.server.config import validation
 from keystone_like.server import errors
-from keystone_like.server.process import leader as generation
+from keystone_like.server.process import leader
 from keystone_like.server.process import ipc
 from keystone_like.server.process import signals
 from keystone_like.server.process import master_status
@@ -156,8 +156,8 @@ class Master(master_status.Reporting):
                     self.signals.close()
                     self.reader.close()
                     eventlet.hubs.use_hub()
-                    generation.main(self.conf, self.number, prepared,
-                                    self.bound, master_pid, self.writer)
+                    leader.main(self.conf, self.number, prepared,
+                                self.bound, master_pid, self.writer)
             finally:
                 os._exit(errors.EXIT_FAILURE)
         gen = Generation(self.number, pid)
@@ -177,7 +177,7 @@ class Master(master_status.Reporting):
                 handlers.get(signum, lambda: None)()
             # Exits first, messages next: a leader's last words (its
             # error) are read before its exit is handled.
-            dead = generation.collect_exits()
+            dead = ipc.collect_exits()
             for message, fds in self.reader.receive():
                 self.on_message(message, fds)
             for pid, status in dead:

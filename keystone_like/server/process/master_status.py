@@ -4,7 +4,7 @@ Split from ``master`` to keep it readable: :class:`Reporting` is the
 master's base class and holds everything it publishes. The pid file is
 claimed at start (``pidfile.claim_pid_file``: a live instance holding it
 refuses this one) and removed at exit; the status file (format in
-``server.status``) is rewritten on every change; systemd hears READY=1
+``control.status``) is rewritten on every change; systemd hears READY=1
 with a STATUS= line such as "2 admin + 2 public workers ready,
 generation 3".
 """
@@ -70,7 +70,7 @@ class Reporting:
         return 'ready'
 
     def document(self):
-        """The status document (see ``server.status``)."""
+        """The status document (see ``control.status``)."""
         gen = self.current
         if gen is not None and gen.state:
             listeners = gen.state['listeners']
