@@ -274,9 +274,12 @@ def test_debug_logs_option_values_but_no_secrets(services, tmp_path):
     svc.wait_log('"GET /v3 HTTP/1.1" 200')
     assert svc.stop() == 0
     log = svc.log
-    dump = [line.split(' DEBUG keystone_like.conf ', 1)[1]
+    # The launcher's options, then the identity application's.
+    dump = [re.split(r' DEBUG keystone_like\.(?:server\.config|conf) ',
+                     line, maxsplit=1)[1]
             for line in log.splitlines()
-            if ' DEBUG keystone_like.conf ' in line]
+            if re.search(r' DEBUG keystone_like\.(?:server\.config|conf) ',
+                         line)]
     assert ['debug', '=', 'True'] in [line.split() for line in dump], log
     assert any(line.startswith('eventlet_server.pool_size ')
                for line in dump), log

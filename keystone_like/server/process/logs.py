@@ -35,5 +35,5 @@ def setup(conf):
         logging.DEBUG if conf.debug else logging.WARNING)
     if conf.debug:
         # Secret options are masked by oslo.config itself.
-        conf.log_opt_values(logging.getLogger('keystone_like.conf'),
+        conf.log_opt_values(logging.getLogger('keystone_like.server.config'),
                             logging.DEBUG)
