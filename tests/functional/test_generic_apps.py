@@ -9,8 +9,9 @@ Two applications written by the test, as a new user would bring them:
   clashes;
 - ``oslo_app`` is built on oslo.config like Keystone's: its factory
   registers its options on the global ``CONF`` and parses its own config
-  file (named in the paste ini), and answers with a value from it, so a
-  reload shows that it was parsed again.
+  file (named in the paste ini) and, as Keystone does, ``sys.argv``
+  (which must not hold service-all's arguments), and answers with a value
+  from it, so a reload shows that it was parsed again.
 
 Both listeners serve them, in single-process and worker mode; in worker
 mode a SIGHUP reload brings the new value.
@@ -71,7 +72,9 @@ OPTS = [cfg.StrOpt('public_endpoint', help='Ours, not the launcher\\'s.'),
 
 def app_factory(global_conf, config_file, **local_conf):
     CONF.register_opts(OPTS)
-    CONF(args=[], project='oslo_app', default_config_files=[config_file])
+    # As Keystone does: no args, so oslo.config parses sys.argv, which
+    # must not hold service-all's own --config-file.
+    CONF(project='oslo_app', default_config_files=[config_file])
 
     def app(environ, start_response):
         body = json.dumps({'app': 'oslo_app',

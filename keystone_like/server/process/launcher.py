@@ -18,6 +18,7 @@ reads: state ``starting``, ``ready`` once both pipelines answer (or
 
 import logging
 import os
+import sys
 import time
 
 import eventlet
@@ -66,6 +67,11 @@ def run(conf):
     hooks.set_executor(threads.bounded_executor())
     # The applications may read the same files (keystone_like's does).
     hooks.set_config_args(server_config.config_args(conf))
+    # The command line is the launcher's. An application that parses
+    # sys.argv, as oslo.config does by default (Keystone), must not take
+    # service-all's --config-file for its own: it gets none, as under
+    # uwsgi or mod_wsgi.
+    del sys.argv[1:]
     if any(validation.worker_counts(conf)):
         prepared = startup.prepare(conf)
         from keystone_like.server.process import master
