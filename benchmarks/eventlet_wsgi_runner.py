@@ -1,7 +1,7 @@
 """Serve keystone_like's public pipeline with plain ``eventlet.wsgi.server``.
 
-The baseline of ``bench_http.py``: the same monkey-patch as ``service-all``
-(``keystone_like.server.patching.patch()`` itself, so both processes patch
+The baseline of ``bench_http.py``: the same monkey-patch as
+``service-all`` (its ``patching.patch()`` itself, so both processes patch
 exactly the same modules), the same options (``CONF`` parsed from the
 benchmark's config file, which only sets the state directory holding the
 database and Fernet keys, or from no file at all), the same paste
@@ -44,8 +44,12 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    # The monkey-patch comes first, exactly as in service-all.
-    from keystone_like.server import patching
+    # The monkey-patch comes first, exactly as in service-all (whose
+    # module moved with the server split; --source may be older).
+    try:
+        from keystone_like.server.process import patching
+    except ImportError:
+        from keystone_like.server import patching
     patching.patch()
 
     import eventlet

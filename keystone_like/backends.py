@@ -7,6 +7,7 @@ operator did the set-up (schema migrated, keys present) so a missing step
 stops ``service-all`` at start-up with one line instead of failing requests.
 """
 
+import functools
 import logging
 
 from keystone_like.credential import crypto
@@ -14,6 +15,8 @@ from keystone_like.db import migration
 from keystone_like import db
 from keystone_like import exceptions
 from keystone_like import policies
+from keystone_like.server import hooks
+from keystone_like import state_access
 from keystone_like.store import limit_models
 from keystone_like.token import keys
 from keystone_like.token import provider
@@ -61,6 +64,13 @@ def get(conf):
         backends = Backends(conf)
         backends.check()
         _instances[id(conf)] = backends
+        # Per-process set-up under service-all (nothing calls these
+        # elsewhere): own pools in each worker, state readable once
+        # root is dropped, fresh backends from a reload's config.
+        hooks.after_fork(after_fork)
+        hooks.after_privilege_drop(functools.partial(state_access.check,
+                                                     conf))
+        hooks.before_reload(forget)
     return backends
 
 
@@ -83,3 +93,8 @@ def after_fork(forget=False):
         backends.database.dispose(close=False)
     if forget:
         _instances.clear()
+
+
+def forget():
+    """Drop the Backends built from the old config (a reload's new leader)."""
+    after_fork(forget=True)

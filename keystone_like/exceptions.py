@@ -6,6 +6,8 @@ document with ``code``. Messages are written for the API client: they must
 never hold a secret or internal detail.
 """
 
+from keystone_like.server import hooks
+
 
 class Error(Exception):
     """Base class: ``code`` is the HTTP status, ``str()`` the message."""
@@ -76,9 +78,9 @@ class ServiceUnavailable(Error):
                        'later.')
 
 
-class SetupRequired(Exception):
+class SetupRequired(hooks.StartupRefused):
     """Something an operator must do before serving (schema, keys).
 
     Not an HTTP error: application factories raise it at start-up and the
-    launcher prints ``str()``, one line that ends with the fix.
+    launcher prints ``str()``, one line that ends with the fix (exit 78).
     """

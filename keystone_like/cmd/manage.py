@@ -33,6 +33,8 @@ from oslo_config import cfg
 
 from keystone_like.common import log as ks_log
 from keystone_like import conf as ks_conf
+from keystone_like.conf import opts
+from keystone_like.server.config import validation
 from keystone_like import manage
 from keystone_like.manage import base
 from keystone_like.server import errors
@@ -59,12 +61,17 @@ def main(argv=None, conf=ks_conf.CONF):
     """Run one command; return the process exit code."""
     # Parsing again needs an unparsed conf; the opt registers once per conf.
     conf.clear()
+    # check validates what service-all reads: the launcher's options too.
+    opts.register_all(conf)
     conf.register_cli_opt(command_opt)
     try:
         ks_conf.configure(argv, conf=conf, prog=PROG,
                           description=DESCRIPTION)
     except SystemExit as exc:  # --help, --version, argparse errors
         return _exit_code(exc)
+    except validation.ConfigError as exc:
+        print('%s: %s' % (PROG, exc), file=sys.stderr)
+        return errors.EXIT_CONFIG
     except cfg.ConfigFilesNotFoundError as exc:
         print('%s: config file %s was not found; pass an existing file to '
               '--config-file.' % (PROG, ', '.join(exc.config_files)),

@@ -1,19 +1,8 @@
-"""The one JSON error shape every error response uses (Keystone's)."""
+"""The one JSON error shape every error response uses (Keystone's).
 
-import http
-import json
+Defined once in the server's HTTP layer, which answers malformed requests
+in the same shape before any application runs.
+"""
 
-
-def error_document(code, message, title=None):
-    """Return ``{"error": {"code", "title", "message"}}`` for ``code``."""
-    if title is None:
-        try:
-            title = http.HTTPStatus(code).phrase
-        except ValueError:
-            title = 'Error'
-    return {'error': {'code': code, 'title': title, 'message': message}}
-
-
-def error_body(code, message, title=None):
-    """Return the UTF-8 JSON body of :func:`error_document`."""
-    return json.dumps(error_document(code, message, title)).encode('utf-8')
+from keystone_like.server.http.response import error_body  # noqa: F401
+from keystone_like.server.http.response import error_document  # noqa: F401

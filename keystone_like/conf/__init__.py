@@ -1,88 +1,82 @@
-"""Configuration: the global ``CONF``, config file discovery and parsing.
+"""The identity application's configuration: oslo.config's global ``CONF``.
 
-Options are declared once, one module per group (``default``,
-``eventlet_server``, ``ssl``, ``paste_deploy``; per-listener overrides in
-``listener``); ``opts`` gathers them for registration and for the sample
-generator.
+keystone_like's applications read their options (``[database]``,
+``[identity]``, ``[token]``, ``[fernet_tokens]``, ``[oslo_policy]`` and a
+few of ``[DEFAULT]``, one module per group, gathered by ``opts``) from the
+process-global ``cfg.CONF``, as OpenStack services do; importing this
+package registers them. The launcher's options are not here: ``service-all``
+keeps them in a private ``ConfigOpts`` (``keystone_like.server.config``)
+so it can serve applications that register options of the same names.
+
+Under ``service-all`` nobody parses this ``CONF`` for the application, so
+the first import of this package (when paste.deploy loads a factory)
+parses the files the launcher read, validates every value eagerly and, on
+a reload, re-reads them (``keystone_like.server.hooks``). Elsewhere
+(``service-manage``, tests) the caller parses it with :func:`configure`.
 """
 
-import os
-import pathlib
-import sys
+import logging
 
 from oslo_config import cfg
 
 from keystone_like.conf import opts
-from keystone_like import version
+from keystone_like.server import config as server_config
+from keystone_like.server.config import validation
+from keystone_like.server import hooks
 
-PROJECT = 'keystone_like'
-CONFIG_FILE_NAME = PROJECT + '.conf'
+# Discovery is the launcher's, shared: both read the same files.
+from keystone_like.server.config import checkout_etc_dir  # noqa: F401
+from keystone_like.server.config import CONFIG_FILE_NAME  # noqa: F401
+from keystone_like.server.config import find_config_files  # noqa: F401
+from keystone_like.server.config import find_paste_config  # noqa: F401
+from keystone_like.server.config import named_config_paths  # noqa: F401
+from keystone_like.server.config import paste_search_dirs  # noqa: F401
+from keystone_like.server.config import PROJECT
+from keystone_like.server.config import search_dirs  # noqa: F401
+
+LOG = logging.getLogger(__name__)
 
 CONF = cfg.CONF
-opts.register_all(CONF)
+opts.register_application(CONF)
 
 
-def checkout_etc_dir():
-    """Return the source checkout's ``etc/`` when running from a checkout."""
-    candidate = pathlib.Path(__file__).resolve().parents[2] / 'etc'
-    if (candidate / (PROJECT + '-paste.ini')).is_file():
-        return candidate
-    return None
+def configure(argv=None, conf=CONF, prog='service-manage', description=None):
+    """Parse the command line and config files into ``conf`` (a CLI's)."""
+    return server_config.configure(argv, conf=conf, prog=prog,
+                                   description=description)
 
 
-def search_dirs():
-    """Return the directories searched for config and paste files, in order."""
-    dirs = []
-    etc = checkout_etc_dir()
-    if etc is not None:
-        dirs.append(etc)
-    dirs.append(pathlib.Path('~/.%s' % PROJECT).expanduser())
-    dirs.append(pathlib.Path(sys.prefix) / 'etc' / PROJECT)
-    dirs.append(pathlib.Path('/etc') / PROJECT)
-    return dirs
+def validate(conf):
+    """Check every option ``service-all`` would read, both kinds."""
+    validation.validate(conf)
+    validation.check_values(conf, opts.list_application_opts())
 
 
-def find_config_files():
-    """Return the default config file: the first keystone_like.conf found."""
-    for directory in search_dirs():
-        candidate = directory / CONFIG_FILE_NAME
-        if candidate.is_file():
-            return [str(candidate)]
-    return []
+def _when_served():
+    """Under service-all: parse what the launcher parsed; re-read on reload."""
+    args = hooks.config_args()
+    if args is None:
+        return
+    CONF(args=args, project=PROJECT, default_config_files=[],
+         default_config_dirs=[])
+    _check()
+    hooks.before_reload(_reread)
 
 
-def configure(argv=None, conf=CONF, prog='service-all', description=None):
-    """Parse the command line and config files into ``conf``.
-
-    Raises ``cfg.ConfigFilesNotFoundError`` for a named file that is
-    missing and ``SystemExit`` (2) for a bad command line.
-    """
-    conf(args=argv if argv is not None else sys.argv[1:],
-         project=PROJECT, prog=prog, version=version.version_string(),
-         description=description,
-         default_config_files=find_config_files(), default_config_dirs=[])
-    return conf
+def _check():
+    try:
+        validation.check_values(CONF, opts.list_application_opts())
+    except validation.ConfigError as exc:
+        raise hooks.StartupRefused(str(exc)) from None
+    if LOG.isEnabledFor(logging.DEBUG):
+        # Secret options (the database URL) are masked by oslo.config.
+        CONF.log_opt_values(LOG, logging.DEBUG)
 
 
-def find_paste_config(conf=CONF):
-    """Return the absolute path of the paste ini, or None if it is nowhere.
-
-    A relative ``[paste_deploy] config_file`` is looked for next to each
-    config file, in each config directory, then in :func:`search_dirs`.
-    """
-    name = os.path.expanduser(conf.paste_deploy.config_file)
-    if os.path.isabs(name):
-        return name if os.path.isfile(name) else None
-    for directory in paste_search_dirs(conf):
-        candidate = pathlib.Path(directory) / name
-        if candidate.is_file():
-            return str(candidate.resolve())
-    return None
+def _reread():
+    """The launcher checked the files parse; take their new values."""
+    CONF.reload_config_files()
+    _check()
 
 
-def paste_search_dirs(conf=CONF):
-    """Return where a relative paste ini name is looked for, in order."""
-    dirs = [os.path.dirname(os.path.abspath(f)) for f in conf.config_file]
-    dirs.extend(conf.config_dir or [])
-    dirs.extend(str(d) for d in search_dirs())
-    return list(dict.fromkeys(dirs))
+_when_served()

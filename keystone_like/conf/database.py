@@ -27,7 +27,18 @@ ALL_OPTS = [
     cfg.IntOpt(
         'connect_timeout', default=5, min=1,
         help='Seconds to wait for the database server to accept a '
-             'connection before the request gets 503.'),
+             'connection and log it in before the request gets 503. Holds '
+             'for a server that is hung (stopped processes), not only for '
+             'one that refuses connections.'),
+    cfg.IntOpt(
+        'statement_timeout', default=5, min=1,
+        help='Seconds one SQL statement may take before the request gets '
+             '503: PostgreSQL cancels it (statement_timeout), and the '
+             'service gives up on a server that does not answer at all '
+             'half a second later. Also bounds the liveness check of a '
+             'pooled connection. With the database hung, a request that '
+             'needs it gets 503 within pool_timeout plus connect_timeout '
+             'or statement_timeout; requests that do not are not slowed.'),
 ]
 
 

@@ -56,7 +56,8 @@ class Database:
         self._setup(connection_url(conf), pool_size=group.pool_size,
                     max_overflow=group.max_overflow,
                     pool_timeout=group.pool_timeout,
-                    connect_timeout=group.connect_timeout)
+                    connect_timeout=group.connect_timeout,
+                    statement_timeout=group.statement_timeout)
 
     @classmethod
     def from_url(cls, url, **options):

@@ -15,8 +15,9 @@ cannot be bound; 78 an option value, paste name or TLS file is wrong, or
 the schema is missing, older or newer than this code.
 """
 
-from keystone_like.conf import listener as listener_conf
-from keystone_like.conf import validation
+from keystone_like import conf as ks_conf
+from keystone_like.server.config import listener as listener_conf
+from keystone_like.server.config import validation
 from keystone_like.identity import passwords
 from keystone_like.manage import base
 from keystone_like.server import errors
@@ -56,7 +57,7 @@ class Check(base.Command):
     def run(self):
         """Run each check in order; the first failure ends the run."""
         conf = self.conf
-        self._step(validation.validate, conf)
+        self._step(ks_conf.validate, conf)
         _ok('configuration is valid (%s)' % (
             ', '.join(conf.config_file) or 'embedded defaults'))
         with base.open_database(conf) as database:
@@ -86,8 +87,8 @@ class Check(base.Command):
     def _listeners(self):
         """The paste apps, TLS material and (unless skipped) the binds."""
         # startup loads paste.deploy; only this command needs it.
-        from keystone_like.server import sockets
-        from keystone_like.server import startup
+        from keystone_like.server.http import sockets
+        from keystone_like.server.process import loading as startup
         conf = self.conf
         paste_file = self._step(startup.find_paste_file, conf)
         for name in listener_conf.LISTENERS:

@@ -5,11 +5,14 @@ Importing this module customises ``webob.exc`` once: a webob HTTP error
 so handlers simply ``raise webob.exc.HTTPNotFound()``. The filter brings
 everything else to the same shape: an unexpected exception becomes a 500
 that reveals nothing (the traceback goes to the log), and a non-JSON error
-response returned by the application is rewritten.
+response returned by the application is rewritten. A path or query string
+that is not UTF-8 once percent-decoded (``/v3/%ff``) is the client's
+mistake: 400 before the application runs, and nothing logged.
 """
 
 import http
 import logging
+import urllib.parse
 
 import webob
 import webob.dec
@@ -96,6 +99,11 @@ class JsonErrors:
 
     def __call__(self, environ, start_response):
         """Call the application; render whatever goes wrong as JSON."""
+        undecodable = _not_utf8(environ)
+        if undecodable is not None:
+            message = 'The %s is not valid UTF-8.' % undecodable
+            return error_response(http.HTTPStatus.BAD_REQUEST, message)(
+                environ, start_response)
         rewrite = []
 
         def capture(status, headers, exc_info=None):
@@ -121,7 +129,7 @@ class JsonErrors:
                                   getattr(exc, 'headers', ()))(
                 environ, start_response)
         except Exception:
-            _log_unexpected(webob.Request(environ))
+            _log_unexpected(environ)
             return error_response(http.HTTPStatus.INTERNAL_SERVER_ERROR)(
                 environ, start_response)
         if rewrite:
@@ -158,11 +166,32 @@ def _buffered(result):
             result.close()
 
 
-def _log_unexpected(request):
-    # The path without the query string: query strings may carry tokens.
+def _not_utf8(environ):
+    """Name the part of the URL that is not UTF-8 (webob would raise)."""
+    path = environ.get('PATH_INFO', '')
+    if not path.isascii():
+        try:
+            path.encode('latin-1').decode('utf-8')
+        except UnicodeError:
+            return 'request path'
+    query = environ.get('QUERY_STRING', '')
+    if '%' in query or not query.isascii():
+        try:
+            urllib.parse.unquote_to_bytes(
+                query.encode('latin-1', 'replace')).decode('utf-8')
+        except UnicodeError:
+            return 'query string'
+    return None
+
+
+def _log_unexpected(environ):
+    # The path without the query string (it may carry tokens), escaped:
+    # logging must not fail on it, nor let it forge log lines.
+    path = environ.get('PATH_INFO', '').encode('latin-1', 'replace')
     LOG.exception('Unexpected error answering %s %s (%s); the client got a '
-                  'generic 500.', request.method, request.path,
-                  request.environ.get(request_id.ENVIRON_KEY, 'no request id'))
+                  'generic 500.', environ.get('REQUEST_METHOD'),
+                  ascii(path.decode('utf-8', 'backslashreplace'))[1:-1],
+                  environ.get(request_id.ENVIRON_KEY, 'no request id'))
 
 
 def filter_factory(global_conf, **local_conf):

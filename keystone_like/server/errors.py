@@ -1,7 +1,9 @@
-"""Start-up errors and the exit codes ``service-all`` documents.
+"""The exit codes of ``service-all`` and ``service-manage``, in one table.
 
-The numbers follow sysexits(3) so scripts and systemd units can tell a
-configuration mistake from a crash.
+``start`` (and the service when it stops) and ``service-manage`` use
+sysexits(3) numbers, so scripts and systemd units can tell a
+configuration mistake from a crash; the control verbs (``status``,
+``stop``, ``reload``) follow the LSB init-script conventions. Stdlib only.
 """
 
 EXIT_OK = 0
@@ -14,7 +16,7 @@ EXIT_UNAVAILABLE = 69   # the database cannot be reached (wait and retry)
 EXIT_CONFIG = 78        # an option value, paste name or TLS file is wrong
 EXIT_INTERRUPTED = 130  # stopped without draining (see EXIT_CODES)
 
-EXIT_CODES = {
+EXIT_CODES = {      # start, and the service itself
     EXIT_OK: 'stopped cleanly',
     EXIT_FAILURE: 'unexpected error (run with --debug for a traceback), or '
                   'workers in a crash loop with crash_loop_policy = exit',
@@ -29,6 +31,36 @@ EXIT_CODES = {
                  'content is invalid',
     EXIT_INTERRUPTED: 'stopped without draining: a second Ctrl-C, or SIGINT '
                       'in worker mode',
+}
+
+
+# The control verbs (LSB).
+EXIT_NOT_READY = 1          # status: not ready; stop/reload: did not work
+EXIT_STATUS_NOT_RUNNING = 3
+EXIT_UNIMPLEMENTED = 3      # reload in single-process mode
+EXIT_UNKNOWN = 4            # status: no status document for the pid
+EXIT_NOT_PERMITTED = 4      # stop/reload: not allowed to signal it
+EXIT_NOT_RUNNING = 7        # reload
+EXIT_ALREADY_RUNNING = EXIT_OSERR
+
+VERB_EXIT_CODES = {
+    'status': {
+        EXIT_OK: 'running and ready',
+        EXIT_NOT_READY: 'not ready, degraded, stopping, or dead with a '
+                        'stale pid file',
+        EXIT_STATUS_NOT_RUNNING: 'not running',
+        EXIT_UNKNOWN: 'state unknown'},
+    'stop': {
+        EXIT_OK: 'stopped or was not running',
+        EXIT_NOT_READY: 'still running after graceful_shutdown_timeout + '
+                        '10s',
+        EXIT_NOT_PERMITTED: 'not allowed to signal it'},
+    'reload': {
+        EXIT_OK: 'reloaded',
+        EXIT_NOT_READY: 'refused, rolled back or no result',
+        EXIT_UNIMPLEMENTED: 'single-process mode (no zero-loss reload: use '
+                            'restart)',
+        EXIT_NOT_RUNNING: 'not running'},
 }
 
 

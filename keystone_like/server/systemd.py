@@ -52,8 +52,3 @@ def notify_reloading():
 def notify_stopping():
     """Tell systemd the service is stopping."""
     return send('STOPPING=1', 'STATUS=Stopping')
-
-
-def notify_status(text):
-    """Update the STATUS= line ``systemctl status`` shows."""
-    return send('STATUS=%s' % text)

@@ -50,20 +50,6 @@ def add_event(session, audit_id=None, user_id=None, project_id=None,
     return to_dict(row)
 
 
-def list_events(session):
-    """Return every event, oldest first."""
-    return events_since(session, None)
-
-
-def events_since(session, since):
-    """Return events revoked after ``since`` (all if None), oldest first."""
-    table = models.RevocationEvent
-    query = sa.select(table).order_by(table.revoked_at, table.id)
-    if since is not None:
-        query = query.where(table.revoked_at > common.to_storage_time(since))
-    return [to_dict(row) for row in session.scalars(query)]
-
-
 def is_revoked(session, issued_at, audit_ids=(), user_id=None,
                project_id=None, domain_ids=(), role_ids=(), user_ids=()):
     """Return True if an event revokes a token with these attributes.
@@ -89,13 +75,3 @@ def is_revoked(session, issued_at, audit_ids=(), user_id=None,
         matches(table.domain_id, domain_ids),
         matches(table.role_id, role_ids)).limit(1)
     return session.scalar(query) is not None
-
-
-def prune(session, older_than):
-    """Delete events revoked before ``older_than``; return how many."""
-    result = session.execute(
-        sa.delete(models.RevocationEvent)
-        .where(models.RevocationEvent.revoked_at
-               < common.to_storage_time(older_than)),
-        execution_options={'synchronize_session': False})
-    return result.rowcount

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from keystone_like.server import control
-from keystone_like.server import status
+from keystone_like.server.control import verbs as control
+from keystone_like.server.control import status
 from tests.support import service
 
 APP = '''\

@@ -11,9 +11,9 @@ import threading
 
 import pytest
 
-from keystone_like.server import control
+from keystone_like.server.control import verbs as control
 from keystone_like.server import errors
-from keystone_like.server import status
+from keystone_like.server.control import status
 from tests.support import service
 
 CLI_TIMEOUT = 60

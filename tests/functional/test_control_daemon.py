@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from keystone_like.server import control
+from keystone_like.server.control import verbs as control
 from keystone_like.server import errors
 from tests.support import service
 

@@ -31,15 +31,18 @@ import sys
 import keystone_like.api
 import keystone_like.conf
 import keystone_like.middleware
-from keystone_like.cmd import all as service_all
+import keystone_like.server.config
+import keystone_like.server.control
+from keystone_like.server import cli as service_all
 
 for package in (keystone_like.api, keystone_like.middleware,
-                keystone_like.conf):
+                keystone_like.conf, keystone_like.server.config,
+                keystone_like.server.control):
     for info in pkgutil.walk_packages(package.__path__,
                                       package.__name__ + '.'):
         importlib.import_module(info.name)
 code = service_all.load_config(['--config-file', sys.argv[1]],
-                               keystone_like.conf.CONF)
+                               keystone_like.server.config.new())
 assert code is None, code
 print(' '.join(sorted(name for name in sys.modules
                       if name.split('.')[0] == 'eventlet')))

@@ -1,5 +1,7 @@
 """SIGHUP in worker mode: zero-loss reload, refusal, rollback, new certs."""
 
+import concurrent.futures
+import http.client
 import re
 import shutil
 import signal
@@ -144,6 +146,68 @@ def test_a_reload_picks_up_new_tls_certificates(services, tmp_path, certs):
     workers.report('reload with the identity pipeline and TLS',
                    reload_seconds_observed='%.3f' % took)
     assert svc.stop() == errors.EXIT_OK
+
+
+def test_new_certificates_with_connections_in_flight(services, tmp_path,
+                                                     certs):
+    cert, key = tmp_path / 'server.pem', tmp_path / 'server.key'
+    shutil.copy(certs.server_cert, cert)
+    shutil.copy(certs.server_key, key)
+    rid = workers.RidService(services, tmp_path, admin=1, public=1, ssl={
+        'enable': True, 'certfile': cert, 'keyfile': key})
+    svc = rid.svc.start()
+    document = service.wait_for(lambda: workers.all_ready(svc), 10, 'ready')
+    idle = _tls_connection(svc)
+    assert _get(idle, '/?rid=before') == 200
+    assert _peer_cert(idle) == _der(certs.server_cert)
+    busy = _tls_connection(svc)
+    assert _peer_cert(busy) == _der(certs.server_cert)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(_get, busy, '/slow?rid=in-flight')
+        service.wait_for(rid.marker('slow-started').exists, 5,
+                         'the slow request to start')
+        other = certs_support.generate(tmp_path / 'other')
+        shutil.copy(other.server_cert, cert)
+        shutil.copy(other.server_key, key)
+        document, _took = reload_and_wait(svc, document)
+        # Served to the end by the old generation, on the old certificate.
+        assert slow.result(timeout=10) == 200
+    # The idle keep-alive connection was closed by the drain (or still
+    # answers, if its request beat the drain); a new one gets the new cert.
+    try:
+        assert _get(idle, '/?rid=after-idle') == 200
+    except (http.client.RemoteDisconnected, ConnectionError):
+        pass
+    fresh = _tls_connection(svc)
+    assert _get(fresh, '/?rid=after') == 200
+    assert _peer_cert(fresh) == _der(other.server_cert)
+    assert rid.served()['in-flight'] == 1
+    assert document['last_reload']['result'] == 'ok'
+    for conn in (idle, busy, fresh):
+        conn.close()
+    assert svc.stop() == errors.EXIT_OK
+
+
+def _tls_connection(svc):
+    """A keep-alive HTTPS connection to the public listener (any cert)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection(svc.host, svc.public_port,
+                                       timeout=10, context=context)
+    conn.connect()
+    return conn
+
+
+def _get(conn, path):
+    conn.request('GET', path)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def _peer_cert(conn):
+    return conn.sock.getpeercert(binary_form=True)
 
 
 def _served_cert(svc):

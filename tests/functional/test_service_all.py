@@ -1,6 +1,7 @@
 """service-all as a real process: HTTP, TLS, mutual TLS, IPv6, onready."""
 
 import http.client
+import json
 import os
 import pathlib
 import re
@@ -8,10 +9,13 @@ import signal
 import socket
 import shutil
 import sys
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from keystone_like.conf import opts
+from tests.support import databases
 from tests.support import identity
 from tests.support import service
 
@@ -270,9 +274,12 @@ def test_debug_logs_option_values_but_no_secrets(services, tmp_path):
     svc.wait_log('"GET /v3 HTTP/1.1" 200')
     assert svc.stop() == 0
     log = svc.log
-    dump = [line.split(' DEBUG keystone_like.conf ', 1)[1]
+    # The launcher's options, then the identity application's.
+    dump = [re.split(r' DEBUG keystone_like\.(?:server\.config|conf) ',
+                     line, maxsplit=1)[1]
             for line in log.splitlines()
-            if ' DEBUG keystone_like.conf ' in line]
+            if re.search(r' DEBUG keystone_like\.(?:server\.config|conf) ',
+                         line)]
     assert ['debug', '=', 'True'] in [line.split() for line in dump], log
     assert any(line.startswith('eventlet_server.pool_size ')
                for line in dump), log
@@ -283,8 +290,64 @@ def test_debug_logs_option_values_but_no_secrets(services, tmp_path):
     assert token not in log
 
 
+def test_debug_masks_a_database_password_and_request_secrets(services,
+                                                             tmp_path):
+    password = 'db-pw-%s' % uuid.uuid4().hex[:8]
+    user_password = 'user-pw-%s' % uuid.uuid4().hex[:8]
+    with databases.migrated_postgres(tmp_path) as url:
+        # Trust authentication ignores the password: only its masking
+        # is under test.
+        secret_url = sa.engine.make_url(url).set(
+            password=password).render_as_string(hide_password=False)
+        svc = services(sections={'database': {'connection': secret_url}},
+                       extra_args=['--debug']).start()
+        login = json.dumps({'auth': {'identity': {
+            'methods': ['password'], 'password': {'user': {
+                'name': 'nobody', 'domain': {'id': 'default'},
+                'password': user_password}}}}})
+        for listener in ('admin', 'public'):
+            port = svc.admin_port if listener == 'admin' else svc.public_port
+            conn = http.client.HTTPConnection(svc.host, port, timeout=10)
+            conn.request('POST', '/v3/auth/tokens?password=%s' % password,
+                         body=login, headers={
+                             'Content-Type': 'application/json',
+                             'X-Auth-Token': user_password})
+            assert conn.getresponse().status == 401
+            conn.close()
+        svc.wait_log('"POST /v3/auth/tokens HTTP/1.1" 401')
+        assert svc.stop() == 0
+    log = svc.log
+    assert any(' DEBUG ' in line and 'database.connection' in line
+               and '****' in line for line in log.splitlines()), log
+    assert password not in log
+    assert user_password not in log
+
+
 def test_standard_streams_are_quiet_on_a_clean_run(services):
     svc = services().start()
     assert svc.stop() == 0
     assert svc.stdout == ''
     assert not re.search(r'\w+Warning: ', svc.log), svc.log
+
+
+def test_urls_that_are_not_utf8_are_400_with_one_log_line_each(services):
+    svc = services().start()
+    paths = ['/%ff%fe', '/v3/%ff', '/v3/users/%c0%af',
+             '/v3/auth/tokens?nocatalog=%ff']
+    before = len(svc.stderr_lines())
+    for listener in ('admin', 'public'):
+        for path in paths:
+            status, headers, body = svc.get(listener, path)
+            assert status == 400, (listener, path, body)
+            assert headers['Content-Type'] == 'application/json'
+            assert b'UTF-8' in body
+    service.wait_for(
+        lambda: len(svc.stderr_lines()) >= before + 2 * len(paths), 5,
+        'the access log lines')
+    assert svc.stop() == 0
+    lines = svc.stderr_lines()[before:]
+    logged = [line for line in lines if 'keystone_like.access' in line]
+    assert len(logged) == 2 * len(paths), lines
+    assert all('" 400 ' in line for line in logged), logged
+    assert 'Traceback' not in svc.log
+    assert 'ERROR' not in svc.log

@@ -55,11 +55,11 @@ marker = {marker}
 PREPARE_SCRIPT = '''
 import socket
 import sys
-from keystone_like import conf as ks_conf
-from keystone_like.server import errors, startup
-# The global CONF: the paste factories read it.
-conf = ks_conf.CONF
-conf(args=['--config-file', sys.argv[1]], default_config_files=[])
+from keystone_like.server import config, errors, hooks
+from keystone_like.server.process import loading as startup
+conf = config.configure(['--config-file', sys.argv[1]])
+# As the launcher does: the identity app reads the same file.
+hooks.set_config_args(config.config_args(conf))
 holder = socket.socket()
 holder.bind(('127.0.0.1', conf.public_port))
 holder.listen(1)
@@ -145,6 +145,13 @@ def test_same_port_for_both_listeners(services):
     svc.run_to_exit()
     assert_clean_failure(svc, errors.EXIT_CONFIG, 'admin_port and public_port',
                          str(svc.admin_port))
+
+
+def test_bad_value_of_a_command_line_option_in_the_file(services):
+    # debug is also --debug: oslo.config checks it while parsing.
+    svc = run(services, {'DEFAULT': {'debug': 'maybe'}})
+    assert_clean_failure(svc, errors.EXIT_CONFIG, '[DEFAULT] debug = maybe',
+                         'true or false', str(svc.config_path))
 
 
 def test_bad_value_names_the_config_file(services):

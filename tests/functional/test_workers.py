@@ -18,7 +18,7 @@ import time
 import pytest
 
 from keystone_like.server import errors
-from keystone_like.server import status as status_file
+from keystone_like.server.control import status as status_file
 from tests.support import identity
 from tests.support import service
 
@@ -511,6 +511,8 @@ def test_a_crash_loop_is_reported_with_the_last_error(
         'crash_loop_threshold': 2, 'crash_loop_window': 1,
         'crash_loop_policy': policy})
     svc = rid.svc.start()
+    document = service.wait_for(lambda: all_ready(svc), 10, 'ready')
+    processes = worker_pids(document) + children(svc.pid)
     rid.marker('crash').touch()
     _ignore_errors(service.http_request, svc.host, svc.public_port, '/')
     svc.wait_log('Crash loop')
@@ -519,12 +521,25 @@ def test_a_crash_loop_is_reported_with_the_last_error(
     assert 'exited with status 3' in line
     assert 'last error: boom: crash marker present' in line
     if policy == 'exit':
+        assert 'stopping the service (crash_loop_policy = exit)' in line
         assert svc.wait_exit() == errors.EXIT_FAILURE
+        # Nothing is left behind: no process, no listening port.
+        service.wait_for(lambda: not any(alive(p) for p in processes), 5,
+                         'every process to exit')
+        assert all(service.port_is_free(svc.host, p) for p in svc.ports)
+        assert 'Stopping the service: crash loop' in svc.log
         return
-    service.wait_for(lambda: status_of(svc)['state'] == 'degraded', 5,
-                     'the degraded state')
+    assert 'respawning with backoff (crash_loop_policy = retry)' in line
+    document = service.wait_for(
+        lambda: (status_of(svc) or {}).get('state') == 'degraded'
+        and status_of(svc), 5, 'the degraded state')
+    assert 'exited with status 3' in document['last_restart_reason']
     rid.marker('crash').unlink()
-    service.wait_for(lambda: all_ready(svc), 10, 'the workers to recover')
+    document = service.wait_for(lambda: all_ready(svc), 10,
+                                'the workers to recover')
+    public = document['listeners']['public']['workers'][0]
+    assert public['restarts'] >= 2
+    assert service.http_request(svc.host, svc.public_port, '/')[0] == 200
     assert svc.stop() == errors.EXIT_OK
 
 

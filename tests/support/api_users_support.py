@@ -11,6 +11,7 @@ from keystone_like.store import revocations
 from keystone_like.store import users
 from keystone_like.token import provider
 from tests.support import api
+from tests.support import revocation_support
 
 PASSWORD = 'member-Pa55word'
 
@@ -74,7 +75,7 @@ def events():
     with found.database.session() as session:
         return [{key: value for key, value in event.items()
                  if value is not None and key in revocations.FIELDS}
-                for event in revocations.list_events(session)]
+                for event in revocation_support.list_events(session)]
 
 
 def password_hash(user_id):

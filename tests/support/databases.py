@@ -108,6 +108,18 @@ def empty_database(backend, directory):
         drop_postgres_database(url)
 
 
+@contextlib.contextmanager
+def migrated_postgres(directory):
+    """Yield the URL of a new PostgreSQL database migrated to head."""
+    with empty_database('postgresql', directory) as url:
+        database = db.Database.from_url(url)
+        try:
+            migration.upgrade(database)
+        finally:
+            database.dispose()
+        yield url
+
+
 def wipe(database):
     """Delete every row of every table (children first)."""
     with database.engine.begin() as connection:

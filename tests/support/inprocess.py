@@ -25,10 +25,10 @@ with warnings.catch_warnings():
 import paste.deploy
 
 from keystone_like import conf
-from keystone_like.conf.listener import ListenerSettings
-from keystone_like.server import listener as server_listener
-from keystone_like.server import sockets
-from keystone_like.server import tls as server_tls
+from keystone_like.server.config.listener import ListenerSettings
+from keystone_like.server.http import listener as server_listener
+from keystone_like.server.http import sockets
+from keystone_like.server.http import tls as server_tls
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PASTE_URI = 'config:%s' % (ROOT / 'etc' / 'keystone_like-paste.ini')

@@ -15,6 +15,7 @@ from keystone_like.db import migration
 from keystone_like.db import models
 from keystone_like import exceptions
 from tests.support import databases
+from tests.support import frozen_proxy
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -76,7 +77,7 @@ def test_postgresql_engine_bounds_every_wait(postgresql_url, conf):
         pool = database.engine.pool
         assert (pool.size(), pool._max_overflow, pool._timeout) == (3, 4, 7)
         assert pool._pre_ping
-        assert _scalar(database, 'SHOW statement_timeout') == '10s'
+        assert _scalar(database, 'SHOW statement_timeout') == '5s'
         assert _scalar(database, 'SHOW application_name') == 'keystone_like'
     finally:
         database.dispose()
@@ -249,3 +250,64 @@ def test_dispose_lets_the_engine_reconnect(database):
     database.ping()
     database.dispose(close=False)
     database.ping()
+
+
+@pytest.fixture
+def hung_postgresql(postgresql_url):
+    """(url through a frozen-able proxy, the proxy) for postgresql_url."""
+    url = sa.engine.make_url(postgresql_url)
+    with frozen_proxy.FrozenProxy((url.host, url.port or 5432)) as proxy:
+        yield url.set(port=proxy.port).render_as_string(
+            hide_password=False), proxy
+
+
+def test_hung_server_bounds_a_statement_then_recovers(hung_postgresql,
+                                                      caplog):
+    url, proxy = hung_postgresql
+    database = db.Database.from_url(url, statement_timeout=1,
+                                    connect_timeout=1)
+    try:
+        assert _scalar(database, 'SELECT 1') == 1
+        proxy.freeze()
+        took = _assert_unavailable(database, caplog)
+        # The liveness check of the pooled connection (1 s + margin).
+        assert 1 <= took < 3, took
+        assert 'did not answer within' in caplog.text, took
+        proxy.thaw()
+        assert _scalar(database, 'SELECT 2') == 2
+    finally:
+        proxy.thaw()
+        database.dispose()
+
+
+def test_hung_server_bounds_a_statement_in_progress(hung_postgresql):
+    url, proxy = hung_postgresql
+    database = db.Database.from_url(url, statement_timeout=1,
+                                    connect_timeout=1)
+    try:
+        with pytest.raises(exceptions.ServiceUnavailable):
+            with database.session() as session:
+                session.execute(sa.text('SELECT 1'))
+                proxy.freeze()
+                started = time.monotonic()
+                session.execute(sa.text('SELECT 2'))
+        assert time.monotonic() - started < 3
+        proxy.thaw()
+        assert _scalar(database, 'SELECT 3') == 3
+    finally:
+        proxy.thaw()
+        database.dispose()
+
+
+def test_hung_server_bounds_the_connect(hung_postgresql, caplog):
+    url, proxy = hung_postgresql
+    database = db.Database.from_url(url, statement_timeout=1,
+                                    connect_timeout=1)
+    try:
+        proxy.freeze()
+        took = _assert_unavailable(database, caplog)
+        assert 1 <= took < 3, took
+        assert 'did not answer within 1s' in caplog.text
+    finally:
+        proxy.thaw()
+        database.dispose()

@@ -1,0 +1,111 @@
+"""What an application served by ``service-all`` may ask of the launcher.
+
+The launcher serves any paste.deploy application and imports none of
+them; an application that needs per-process set-up declares it here,
+typically from its factory. Stdlib only: importing this module starts
+neither eventlet nor the launcher, and outside ``service-all`` (tests,
+other WSGI servers, command-line tools) nothing is ever called back.
+
+- :func:`after_fork` -- in each worker process, right after the fork and
+  before it serves: drop what must not be shared with the parent (pooled
+  database connections).
+- :func:`after_privilege_drop` -- in the process that gave up root
+  (``[DEFAULT] user``), before workers are forked; called with the
+  credentials. Raise :class:`StartupRefused` when the application cannot
+  work as that user (an unreadable key).
+- :func:`before_reload` -- in the new generation of a reload (SIGHUP),
+  before the applications are loaded again: re-read your own
+  configuration, forget what was built from the old one.
+- :func:`offload` -- run blocking or CPU-bound work on the launcher's
+  bounded native thread pool (directly when there is none).
+- :func:`config_args` -- the ``--config-file``/``--config-dir`` arguments
+  the launcher parsed, for an application that reads the same files.
+- :class:`StartupRefused` -- raised by a factory or a callback, it stops
+  the start (or refuses the reload) with its one line and exit code.
+"""
+
+AFTER_FORK = 'after_fork'
+AFTER_PRIVILEGE_DROP = 'after_privilege_drop'
+BEFORE_RELOAD = 'before_reload'
+EXIT_CONFIG = 78        # as in keystone_like.server.errors (sysexits)
+
+_callbacks = {AFTER_FORK: [], AFTER_PRIVILEGE_DROP: [], BEFORE_RELOAD: []}
+_state = {'executor': None, 'config_args': None}
+
+
+class StartupRefused(Exception):
+    """The application cannot start: ``str()`` is one line ending in a fix."""
+
+    def __init__(self, message, exit_code=EXIT_CONFIG):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _register(event, callback):
+    # Factories run more than once (each listener, each reload): a
+    # callback is kept once.
+    if callback not in _callbacks[event]:
+        _callbacks[event].append(callback)
+    return callback
+
+
+def after_fork(callback):
+    """Call ``callback()`` in every worker process after it is forked."""
+    return _register(AFTER_FORK, callback)
+
+
+def after_privilege_drop(callback):
+    """Call ``callback(credentials)`` once privileges have been dropped.
+
+    ``credentials`` has ``user``, ``uid``, ``gid`` and ``describe()``.
+    """
+    return _register(AFTER_PRIVILEGE_DROP, callback)
+
+
+def before_reload(callback):
+    """Call ``callback()`` in a reload's generation before apps load again."""
+    return _register(BEFORE_RELOAD, callback)
+
+
+def fire(event, *args):
+    """Run the callbacks of ``event`` in registration order (the launcher)."""
+    for callback in list(_callbacks[event]):
+        callback(*args)
+
+
+def forget():
+    """Drop every registered callback (tests)."""
+    for callbacks in _callbacks.values():
+        callbacks.clear()
+
+
+def set_executor(executor):
+    """Install ``executor(function, *args, **kwargs)``; return the previous.
+
+    ``None`` restores calling the function directly.
+    """
+    previous, _state['executor'] = _state['executor'], executor
+    return previous
+
+
+def offload(function, *args, **kwargs):
+    """Return ``function(*args, **kwargs)``, run by the installed executor."""
+    executor = _state['executor']
+    if executor is None:
+        return function(*args, **kwargs)
+    return executor(function, *args, **kwargs)
+
+
+def set_config_args(args):
+    """Record the config arguments the launcher parsed (the launcher)."""
+    _state['config_args'] = None if args is None else list(args)
+
+
+def config_args():
+    """The ``--config-file``/``--config-dir`` arguments, or None.
+
+    None means the application is not served by ``service-all`` (or is
+    loaded before it parsed anything): it must find its config itself.
+    """
+    args = _state['config_args']
+    return None if args is None else list(args)
