@@ -21,6 +21,7 @@ from sqlalchemy import orm
 
 from keystone_like.common import log as ks_log
 from keystone_like.db import engine as db_engine
+from keystone_like.db import revision
 from keystone_like import exceptions
 
 LOG = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Database:
         self.engine = db_engine.create_engine(self.url, **options)
         self._sessions = orm.sessionmaker(bind=self.engine,
                                           expire_on_commit=False)
+        # Every write moves the revision validators' caches key on.
+        revision.install(self._sessions)
 
     @property
     def display_url(self):

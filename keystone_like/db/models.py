@@ -308,6 +308,21 @@ class RevocationEvent(Base):
         sa.DateTime, nullable=False)
     revoked_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
         sa.DateTime, nullable=False, index=True, default=utcnow)
+    # The revision its transaction made (keystone_like.db.revision):
+    # validators load the events of revisions they have not seen yet.
+    revision: orm.Mapped[int] = orm.mapped_column(
+        sa.BigInteger, nullable=False, default=0, index=True)
+
+
+class Revision(Base):
+    """One counter, bumped by every transaction that changes data a token's
+    meaning may depend on (see keystone_like.db.revision)."""
+
+    __tablename__ = 'revision'
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    value: orm.Mapped[int] = orm.mapped_column(sa.BigInteger,
+                                               nullable=False)
 
 
 class Credential(Base):

@@ -29,7 +29,7 @@ def _tables(database):
 
 
 # The newest revision; a new migration changes it here only.
-HEAD = '0006_resources'
+HEAD = '0007_revision'
 
 
 def test_head_revision_is_the_newest_one():
