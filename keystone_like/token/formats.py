@@ -44,7 +44,8 @@ MAX_TOKEN_LENGTH = 1024
 
 _UUID_HEX = re.compile(r'[0-9a-f]{32}')
 _AUDIT_ID = re.compile(r'[A-Za-z0-9_-]{21}[AQgw]')
-_TOKEN_TEXT = re.compile(r'[A-Za-z0-9_-]+={0,2}')
+# Tokens are issued unpadded; padding is refused like any other variant.
+_TOKEN_TEXT = re.compile(r'[A-Za-z0-9_-]+')
 _VERSION_BYTE = bytes([FORMAT_VERSION])
 
 
@@ -147,10 +148,16 @@ def decrypt(token, multifernet):
         raise InvalidToken()
     padded = (token + '=' * (-len(token) % 4)).encode('ascii')
     try:
+        raw = base64.urlsafe_b64decode(padded)
+        # Only the canonical text of the bytes: the unused low bits of
+        # the last character must be zero, so no second spelling of one
+        # token (e.g. its last character swapped) ever validates.
+        if base64.urlsafe_b64encode(raw).rstrip(b'=') != padded.rstrip(
+                b'='):
+            raise ValueError('not the canonical encoding')
         plaintext = multifernet.decrypt(padded)
         # Authentic now, so the timestamp (bytes 1-8) can be read directly.
-        issued = struct.unpack('>Q',
-                               base64.urlsafe_b64decode(padded)[1:9])[0]
+        issued = struct.unpack('>Q', raw[1:9])[0]
         return _unpack(plaintext, issued)
     except Exception:
         # Whatever went wrong, the client only learns the token is bad.

@@ -16,6 +16,8 @@ from keystone_like.token import keys
 UTC = datetime.timezone.utc
 ISSUED = datetime.datetime(2026, 11, 21, 16, 0, 0, 654321, tzinfo=UTC)
 EXPIRES = datetime.datetime(2026, 11, 21, 17, 0, 0, 999999, tzinfo=UTC)
+BASE64URL = ('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+             '0123456789-_')
 
 
 @pytest.fixture
@@ -46,8 +48,7 @@ def test_round_trip(multifernet, kind, scope):
     original = payload(**scope)
     token = formats.encrypt(original, multifernet)
     assert '=' not in token
-    assert set(token) <= set('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst'
-                             'uvwxyz0123456789-_')
+    assert set(token) <= set(BASE64URL)
     decoded = formats.decrypt(token, multifernet)
     assert decoded == original
     assert decoded.scope == kind
@@ -81,11 +82,31 @@ def test_largest_token_is_short(multifernet):
     assert formats.decrypt(token, multifernet) == original
 
 
-def test_padded_token_is_accepted(multifernet):
-    original = payload(project_id=uuid.uuid4().hex)
-    token = formats.encrypt(original, multifernet)
+@pytest.mark.parametrize('padding', ['=', '==', '==='])
+def test_padded_token_is_refused(multifernet, padding):
+    token = formats.encrypt(payload(project_id=uuid.uuid4().hex),
+                            multifernet)
+    assert_invalid(token + padding, multifernet)
+
+
+def test_only_the_canonical_spelling_validates(multifernet):
+    # Base64 leaves the low bits of a final partial group unused: other
+    # last characters decode to the very same bytes, yet must not pass.
+    for _ in range(20):
+        token = formats.encrypt(payload(project_id=uuid.uuid4().hex),
+                                multifernet)
+        if len(token) % 4 in (2, 3):
+            break
     padded = token + '=' * (-len(token) % 4)
-    assert formats.decrypt(padded, multifernet) == original
+    same_bytes = [
+        token[:-1] + c for c in BASE64URL if c != token[-1]
+        and base64.urlsafe_b64decode(
+            (token[:-1] + c + padded[len(token):]).encode())
+        == base64.urlsafe_b64decode(padded.encode())]
+    assert same_bytes
+    assert formats.decrypt(token, multifernet).project_id
+    for variant in same_bytes:
+        assert_invalid(variant, multifernet)
 
 
 def assert_invalid(token, multifernet):
