@@ -17,6 +17,7 @@ from keystone_like.conf import endpoint_filter
 from keystone_like.conf import fernet_tokens
 from keystone_like.conf import identity
 from keystone_like.conf import resource
+from keystone_like.conf import revoke
 from keystone_like.conf import role
 from keystone_like.conf import token
 from keystone_like.conf import trust
@@ -25,8 +26,8 @@ from keystone_like.server import config as server_config
 
 # The application's groups, after the launcher's in the sample.
 MODULES = (default, database, identity, resource, assignment, role, catalog,
-           token, fernet_tokens, credential, application_credential, trust,
-           unified_limit, endpoint_filter)
+           token, revoke, fernet_tokens, credential, application_credential,
+           trust, unified_limit, endpoint_filter)
 
 
 def register_application(conf):

@@ -1,4 +1,4 @@
-"""Options of the ``[token]`` group: token lifetime and rescoping."""
+"""Options of the ``[token]`` group: token lifetime, rescoping, caching."""
 
 from oslo_config import cfg
 
@@ -20,6 +20,20 @@ ALL_OPTS = [
              'when the validating service asks with ?allow_expired=1 (as '
              'keystonemiddleware does for a user token accompanied by a '
              'valid service token). 0 never allows it.'),
+    cfg.BoolOpt(
+        'caching', default=True,
+        help='Keep what validation reads (users, scopes, role assignments, '
+             'catalogs, revocation events) in each process between writes. '
+             'Every write to the database moves a revision counter that '
+             'each validation reads first, so a change made anywhere is '
+             'seen by the next validation everywhere, cached or not; false '
+             'reads everything from the database each time (slower, for '
+             'comparison).'),
+    cfg.IntOpt(
+        'cache_size', default=10000, min=1,
+        help='Most scopes (user and project, domain or system) and '
+             'catalogs each process keeps between two writes; beyond it '
+             'the oldest go.'),
 ]
 
 

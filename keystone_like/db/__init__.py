@@ -1,7 +1,8 @@
 """The identity database: one SQLAlchemy engine per process, a session each.
 
-``Database(conf)`` reads ``[database]``; ``Database.from_url`` takes a URL
-and pool options (tests, tools). Unset ``connection`` means a SQLite file
+``Database(conf)`` reads ``[database]`` (and, for how long revocation
+events are kept, ``[token]`` and ``[revoke]``); ``Database.from_url`` takes
+a URL and pool options (tests, tools). Unset ``connection`` means a SQLite file
 in ``[DEFAULT] state_dir``. Every failure to reach the database comes out of
 :meth:`Database.session` and :meth:`Database.connect` as
 ``exceptions.ServiceUnavailable`` (503) whose message names nothing
@@ -44,6 +45,18 @@ def default_url(state_dir):
     return 'sqlite:///' + os.path.join(directory, DB_FILE_NAME)
 
 
+# Session.info key: seconds a revocation event can still revoke a token
+# that validates (store.revocations prunes older events).
+REVOCATION_RETENTION = 'revocation_retention'
+
+
+def retention_seconds(conf):
+    """Seconds after ``issued_before`` a revocation event stays: the
+    longest a token it revokes can validate, plus a margin for clocks."""
+    return (conf.token.expiration + conf.token.allow_expired_window
+            + conf.revoke.expiration_buffer)
+
+
 def connection_url(conf):
     """Return ``[database] connection`` or the default SQLite URL."""
     return conf.database.connection or default_url(conf.state_dir)
@@ -58,7 +71,9 @@ class Database:
                     max_overflow=group.max_overflow,
                     pool_timeout=group.pool_timeout,
                     connect_timeout=group.connect_timeout,
-                    statement_timeout=group.statement_timeout)
+                    statement_timeout=group.statement_timeout,
+                    session_info={
+                        REVOCATION_RETENTION: retention_seconds(conf)})
 
     @classmethod
     def from_url(cls, url, **options):
@@ -67,11 +82,13 @@ class Database:
         database._setup(url, **options)
         return database
 
-    def _setup(self, url, **options):
+    def _setup(self, url, session_info=None, **options):
         self.url = sa.engine.make_url(url)
         self.engine = db_engine.create_engine(self.url, **options)
+        # Each session starts with a copy of ``session_info``.
         self._sessions = orm.sessionmaker(bind=self.engine,
-                                          expire_on_commit=False)
+                                          expire_on_commit=False,
+                                          info=session_info or {})
         # Every write moves the revision validators' caches key on.
         revision.install(self._sessions)
 

@@ -323,6 +323,10 @@ class Revision(Base):
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
     value: orm.Mapped[int] = orm.mapped_column(sa.BigInteger,
                                                nullable=False)
+    # Random, new whenever the counter starts over (a new or wiped
+    # database), so a cache never mistakes one for the other.
+    epoch: orm.Mapped[str] = orm.mapped_column(sa.String(32),
+                                               nullable=False)
 
 
 class Credential(Base):

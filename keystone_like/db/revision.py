@@ -10,10 +10,18 @@ that sees revision N has seen every change up to N, and a revocation
 event stamped N (``RevocationEvent.revision``) is loaded by any
 validator still at a lower revision.
 
+The row also holds a random ``epoch``, new whenever the counter starts
+over (a new database, or the row deleted: it is then made again at the
+next write), so ``(epoch, value)`` never names two different states.
+
 Changes that never alter a token are not counted, so they do not flush
 every process's caches: columns listed in :data:`QUIET_COLUMNS` (login
-bookkeeping) and tables in :data:`QUIET_TABLES`.
+bookkeeping), tables in :data:`QUIET_TABLES`, and statements executed with
+the execution option ``quiet_revision=True`` (pruning revocation events
+no live token can match).
 """
+
+import uuid
 
 import sqlalchemy as sa
 
@@ -27,16 +35,31 @@ QUIET_COLUMNS = {
                        'last_active_at'}),
 }
 QUIET_TABLES = frozenset({'revision', 'alembic_version'})
+# Session.info keys, forgotten at the end of each transaction: the value
+# this transaction bumped the counter to, and the revision it read.
 _KEY = 'keystone_like.revision'
-_BUMP = (sa.update(models.Revision).where(models.Revision.id == 1)
-         .values(value=models.Revision.value + 1)
-         .returning(models.Revision.value))
-_READ = sa.select(models.Revision.value).where(models.Revision.id == 1)
+_READ_KEY = 'keystone_like.revision.read'
+_TABLE = models.Revision
+_BUMP = (sa.update(_TABLE).where(_TABLE.id == 1)
+         .values(value=_TABLE.value + 1).returning(_TABLE.value))
+_READ = sa.select(_TABLE.epoch, _TABLE.value).where(_TABLE.id == 1)
 
 
 def current(session):
-    """Return the revision the database is at (0 before any change)."""
-    return session.scalar(_READ) or 0
+    """Return ``(epoch, value)``: the revision the database is at, read
+    once per transaction (``(None, 0)`` while there is no counter)."""
+    found = session.info.get(_READ_KEY)
+    if found is None:
+        row = session.execute(_READ).first()
+        found = session.info[_READ_KEY] = (
+            tuple(row) if row is not None else (None, 0))
+    return found
+
+
+def pending(session):
+    """Whether ``session``'s transaction has bumped the revision: what it
+    reads may then be changes that never commit."""
+    return _KEY in session.info
 
 
 def install(sessionmaker):
@@ -51,12 +74,20 @@ def _bump(session):
     """Bump once per transaction; return this transaction's revision."""
     value = session.info.get(_KEY)
     if value is None:
-        value = session.info[_KEY] = session.connection().scalar(_BUMP)
+        connection = session.connection()
+        value = connection.scalar(_BUMP)
+        if value is None:
+            # No counter (the row was deleted): start a new epoch.
+            value = 1
+            connection.execute(sa.insert(_TABLE).values(
+                id=1, value=value, epoch=uuid.uuid4().hex))
+        session.info[_KEY] = value
     return value
 
 
 def _forget(session):
     session.info.pop(_KEY, None)
+    session.info.pop(_READ_KEY, None)
 
 
 def _before_flush(session, _flush_context, _instances):
@@ -73,6 +104,8 @@ def _before_flush(session, _flush_context, _instances):
 
 def _do_orm_execute(state):
     if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get('quiet_revision'):
         return
     table = getattr(state.statement, 'table', None)
     if table is not None and table.name not in QUIET_TABLES:

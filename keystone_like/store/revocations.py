@@ -9,10 +9,18 @@ as Keystone's revocation events do. Event dicts::
 
 Datetimes come back timezone-aware in UTC; naive datetimes given to these
 functions are taken as UTC.
+
+Events are pruned as new ones are added: one whose ``issued_before`` lies
+further back than the session's retention (``[token] expiration`` +
+``allow_expired_window`` + ``[revoke] expiration_buffer``) can only match
+tokens that no longer validate, so deleting it opens no window.
 """
+
+import datetime
 
 import sqlalchemy as sa
 
+from keystone_like import db
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
@@ -47,17 +55,50 @@ def add_event(session, audit_id=None, user_id=None, project_id=None,
         revoked_at=common.to_storage_time(revoked_at) or now, **selectors)
     session.add(row)
     session.flush()
+    retention = session.info.get(db.REVOCATION_RETENTION)
+    if retention is not None:
+        prune(session, now - datetime.timedelta(seconds=retention))
     return to_dict(row)
 
 
-def is_revoked(session, issued_at, audit_ids=(), user_id=None,
-               project_id=None, domain_ids=(), role_ids=(), user_ids=()):
-    """Return True if an event revokes a token with these attributes.
+def prune(session, horizon):
+    """Delete the events of tokens issued before ``horizon``; return how
+    many went.
 
-    ``domain_ids`` are every domain the token relates to (the user's, the
-    project's, the scope's); ``audit_ids`` the token's audit chain;
-    ``user_ids`` further users an event may name (a trust token's
-    trustor, as Keystone matches its trustor and trustee).
+    Only events no live token can match may go, so this changes no
+    token's meaning and does not move the revision (validators' in-memory
+    copies drop them by the same rule).
+    """
+    table = models.RevocationEvent
+    horizon = common.to_storage_time(horizon)
+    # revoked_at (indexed) is never before issued_before for events made
+    # here, so it narrows the scan without keeping any event longer.
+    result = session.execute(
+        sa.delete(table).where(table.revoked_at < horizon,
+                               table.issued_before < horizon),
+        execution_options={'quiet_revision': True,
+                           'synchronize_session': False})
+    return result.rowcount
+
+
+def events_after(session, after, upto):
+    """Return the events of revisions in ``(after, upto]``, oldest first."""
+    table = models.RevocationEvent
+    rows = session.scalars(
+        sa.select(table).where(table.revision > after,
+                               table.revision <= upto)
+        .order_by(table.revision, table.id))
+    return [to_dict(row) for row in rows]
+
+
+def is_revoked(session, issued_at, attributes):
+    """Return True if an event revokes a token issued at ``issued_at``.
+
+    ``attributes`` maps each field to the token's values of it: its audit
+    chain, its user (and a trust token's trustor, as Keystone matches
+    both), its project, every domain it relates to (the user's, the
+    project's, the scope's) and its roles. An event matches when each of
+    its set fields names one of them.
     """
     table = models.RevocationEvent
 
@@ -69,9 +110,6 @@ def is_revoked(session, issued_at, audit_ids=(), user_id=None,
 
     query = sa.select(table.id).where(
         table.issued_before >= common.to_storage_time(issued_at),
-        matches(table.audit_id, audit_ids),
-        matches(table.user_id, [user_id, *user_ids]),
-        matches(table.project_id, [project_id]),
-        matches(table.domain_id, domain_ids),
-        matches(table.role_id, role_ids)).limit(1)
+        *(matches(getattr(table, field), attributes.get(field, ()))
+          for field in FIELDS)).limit(1)
     return session.scalar(query) is not None

@@ -4,14 +4,19 @@ A Fernet token carries only who, how, which scope (a project, a domain or
 the system), until when and its audit ids. Everything else — that the
 user, its domain and the scope still exist and are enabled, which roles
 the user holds there now (directly, through groups, inherited, implied),
-whether an event has revoked it — is read from the database at every
-validation, so every process and every node sharing the database agrees
-at once.
+whether an event has revoked it — is what the database says at the
+validation: each validation reads the database's revision and answers from
+the process's cache of that revision (:mod:`keystone_like.token.cache`),
+so every process and every node sharing the database agrees at once.
+Tokens of a trust or an application credential are resolved from the
+database each time (their validity also depends on the clock).
 """
 
+import collections
 import dataclasses
 import datetime
 
+from keystone_like import db
 from keystone_like import exceptions
 from keystone_like.store import catalog
 from keystone_like.store import domains
@@ -22,6 +27,7 @@ from keystone_like.store import roles as role_store
 from keystone_like.store import trusts as trust_store
 from keystone_like.store import users
 from keystone_like.token import app_creds
+from keystone_like.token import cache as token_cache
 from keystone_like.token import formats
 from keystone_like.trust import scope as trust_scope
 
@@ -31,6 +37,16 @@ class TokenNotFound(exceptions.NotFound):
 
     # Never echo the token itself, unlike older Keystone releases.
     default_message = 'Could not find token.'
+
+
+class _Refused(Exception):
+    """A scope that does not resolve (cached like a resolution)."""
+
+
+# What a token's user and scope resolve to, as cached between writes.
+_SCOPE_FIELDS = ('user', 'user_domain', 'project', 'domain', 'scope_domain',
+                 'roles', 'is_admin_project')
+_REFUSED = 'refused'
 
 
 @dataclasses.dataclass
@@ -157,6 +173,12 @@ class TokenProvider:
     def __init__(self, conf, key_cache):
         self.conf = conf
         self.keys = key_cache
+        self.cache = None
+        if conf.token.caching:
+            self.cache = token_cache.ValidationCache(
+                conf.token.cache_size, db.retention_seconds(conf))
+        # Decrypted payloads of the keys in hand: (keys, {token: payload}).
+        self._payloads = (None, collections.OrderedDict())
 
     def issue(self, session, user_id, methods, project_id=None,
               domain_id=None, system=None, parent=None, app_cred_id=None,
@@ -184,7 +206,8 @@ class TokenProvider:
             expires_at=expires, app_cred_id=app_cred_id, trust_id=trust_id,
             audit_ids=formats.new_audit_ids(
                 parent.audit_ids if parent is not None else None))
-        token = self._resolve(session, payload, None, exceptions.Unauthorized)
+        token = self._resolve(session, payload, None, exceptions.Unauthorized,
+                              self._sync(session))
         if trust_id is not None:
             trust_store.consume_use(session, trust_id)
         token.id = formats.encrypt(payload, self.keys.get())
@@ -197,32 +220,89 @@ class TokenProvider:
         allow_expired_window`` seconds ago still validates (services use it
         to finish long operations started with a user's token).
         """
-        try:
-            payload = formats.decrypt(token_id, self.keys.get())
-        except formats.InvalidToken:
-            raise TokenNotFound() from None
+        payload = self._decrypt(token_id)
         now = utcnow()
         if allow_expired:
             now -= datetime.timedelta(
                 seconds=self.conf.token.allow_expired_window)
         if formats.is_expired(payload, now):
             raise TokenNotFound()
-        token = self._resolve(session, payload, token_id, TokenNotFound)
-        if revocations.is_revoked(
-                session, payload.issued_at, audit_ids=payload.audit_ids,
-                user_id=payload.user_id, user_ids=_trustor_ids(token),
-                project_id=payload.project_id,
-                domain_ids=_domain_ids(token),
-                role_ids=[role['id'] for role in token.roles]):
+        seen = self._sync(session)
+        token = self._resolve(session, payload, token_id, TokenNotFound, seen)
+        if self._revoked(session, token, seen):
             raise TokenNotFound()
         return token
+
+    def _decrypt(self, token_id):
+        """Return the payload of ``token_id`` (TokenNotFound if bad),
+        remembering the payloads of the current keys."""
+        keys = self.keys.get()
+        known, payloads = self._payloads
+        if known is not keys:
+            payloads = collections.OrderedDict()
+            self._payloads = (keys, payloads)
+        payload = payloads.get(token_id)
+        if payload is None:
+            try:
+                payload = formats.decrypt(token_id, keys)
+            except formats.InvalidToken:
+                raise TokenNotFound() from None
+            if self.cache is not None:
+                payloads[token_id] = payload
+                if len(payloads) > self.conf.token.cache_size:
+                    payloads.popitem(last=False)
+        return payload
+
+    def _sync(self, session):
+        """Return the revision the cache may answer for, or None."""
+        return self.cache.sync(session) if self.cache is not None else None
+
+    def _revoked(self, session, token, seen):
+        """Whether a revocation event revokes ``token``."""
+        payload = token.payload
+        attributes = {
+            'audit_id': set(payload.audit_ids),
+            'user_id': {payload.user_id, *_trustor_ids(token)},
+            'project_id': ({payload.project_id}
+                           if payload.project_id is not None else set()),
+            'domain_id': set(_domain_ids(token)),
+            'role_id': {role['id'] for role in token.roles}}
+        if seen is not None:
+            return self.cache.events.revokes(payload.issued_at, attributes)
+        return revocations.is_revoked(session, payload.issued_at,
+                                      attributes)
 
     def revoke(self, session, token):
         """Revoke ``token`` alone (by its own audit id)."""
         revocations.add_event(session, audit_id=token.payload.audit_id)
 
-    def _resolve(self, session, payload, token_id, error):
-        """Load what the payload refers to; ``error`` if any is not ok."""
+    def _resolve(self, session, payload, token_id, error, seen=None):
+        """Load what the payload refers to; ``error`` if any is not ok.
+
+        A token without a trust or an application credential resolves
+        from the cache of revision ``seen`` when it can.
+        """
+        if payload.trust_id is not None or payload.app_cred_id is not None:
+            return self._load(session, payload, token_id, error)
+        key = (payload.user_id, payload.project_id, payload.domain_id,
+               payload.system)
+        fields = self.cache and self.cache.scope(seen, key)
+        if fields is None:
+            try:
+                token = self._load(session, payload, token_id, _Refused)
+                fields = tuple(getattr(token, name)
+                               for name in _SCOPE_FIELDS)
+            except _Refused:
+                fields = _REFUSED
+            if self.cache is not None:
+                self.cache.keep_scope(seen, key, fields)
+        if fields is _REFUSED:
+            raise error()
+        return Token(id=token_id, payload=payload,
+                     **dict(zip(_SCOPE_FIELDS, fields)))
+
+    def _load(self, session, payload, token_id, error):
+        """Read what the payload refers to from the database."""
         try:
             user = users.get_user(session, payload.user_id)
             user_domain = domains.get_domain(session, user['domain_id'])
@@ -274,11 +354,24 @@ class TokenProvider:
             # A trust token's catalog is the trustor's, as in Keystone.
             user_id = (token.trust.trustor['id'] if token.trust is not None
                        else token.user_id)
-            body['catalog'] = catalog.catalog(
-                session, user_id=user_id, project_id=token.project_id,
-                return_all=self.conf.endpoint_filter
-                .return_all_endpoints_if_no_filter)
+            body['catalog'] = self._catalog(session, user_id,
+                                            token.project_id)
         return {'token': body}
+
+    def _catalog(self, session, user_id, project_id):
+        """Return the catalog of a scoped token, cached per revision."""
+        return_all = (self.conf.endpoint_filter
+                      .return_all_endpoints_if_no_filter)
+        seen = self._sync(session)
+        key = (user_id, project_id, return_all)
+        found = self.cache and self.cache.catalog(seen, key)
+        if found is None:
+            found = catalog.catalog(session, user_id=user_id,
+                                    project_id=project_id,
+                                    return_all=return_all)
+            if self.cache is not None:
+                self.cache.keep_catalog(seen, key, found)
+        return found
 
 
 def _ref(entity):

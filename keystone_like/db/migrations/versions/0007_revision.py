@@ -9,6 +9,8 @@ Existing events get revision 0: a validator starting from scratch loads
 them all.
 """
 
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -24,8 +26,9 @@ def upgrade():
         'revision',
         sa.Column('id', sa.Integer, nullable=False),
         sa.Column('value', sa.BigInteger, nullable=False),
+        sa.Column('epoch', sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint('id', name='pk_revision'))
-    op.bulk_insert(table, [{'id': 1, 'value': 0}])
+    op.bulk_insert(table, [{'id': 1, 'value': 0, 'epoch': uuid.uuid4().hex}])
     with op.batch_alter_table('revocation_event') as batch:
         batch.add_column(sa.Column('revision', sa.BigInteger, nullable=False,
                                    server_default='0'))

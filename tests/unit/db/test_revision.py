@@ -1,0 +1,107 @@
+"""The database revision: which writes move it, once per transaction."""
+
+import pytest
+import sqlalchemy as sa
+
+from keystone_like.db import models
+from keystone_like.db import revision
+from keystone_like.store import domains
+from keystone_like.store import revocations
+from keystone_like.store import users
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def now(database):
+    with database.session() as session:
+        return revision.current(session)
+
+
+@pytest.fixture
+def user(database):
+    with database.session() as session:
+        domains.create_domain(session, {'id': 'd1', 'name': 'd1'})
+        return users.create_user(session, {'name': 'u1', 'domain_id': 'd1'})
+
+
+def test_a_transaction_moves_it_once_however_many_writes(database, user):
+    epoch, before = now(database)
+    with database.session() as session:
+        users.update_user(session, user['id'], {'name': 'u2'})
+        users.create_user(session, {'name': 'u3', 'domain_id': 'd1'})
+        revocations.add_event(session, user_id=user['id'])
+    assert now(database) == (epoch, before + 1)
+
+
+def test_reads_and_rolled_back_writes_leave_it(database, user):
+    before = now(database)
+    with database.session() as session:
+        users.get_user(session, user['id'])
+    with pytest.raises(RuntimeError):
+        with database.session() as session:
+            users.update_user(session, user['id'], {'name': 'gone'})
+            raise RuntimeError('undo')
+    assert now(database) == before
+
+
+def test_login_bookkeeping_is_quiet(database, user):
+    before = now(database)
+    with database.session() as session:
+        row = session.get(models.User, user['id'])
+        row.last_active_at = models.utcnow()
+        row.failed_auth_count = 3
+    assert now(database) == before
+    with database.session() as session:
+        session.get(models.User, user['id']).enabled = False
+    assert now(database)[1] == before[1] + 1
+
+
+def test_bulk_statements_move_it_unless_quiet(database, user):
+    _, before = now(database)
+    with database.session() as session:
+        session.execute(sa.update(models.User).values(enabled=False))
+    assert now(database)[1] == before + 1
+    with database.session() as session:
+        session.execute(sa.delete(models.RevocationEvent),
+                        execution_options={'quiet_revision': True})
+    assert now(database)[1] == before + 1
+
+
+def test_events_carry_the_revision_of_their_transaction(database, user):
+    with database.session() as session:
+        revocations.add_event(session, user_id=user['id'])
+        revocations.add_event(session, audit_id='a' * 22)
+    epoch, value = now(database)
+    with database.session() as session:
+        events = revocations.events_after(session, value - 1, value)
+        assert {e['user_id'] or e['audit_id'] for e in events} == {
+            user['id'], 'a' * 22}
+        assert revocations.events_after(session, value, value + 5) == []
+
+
+def test_it_is_read_once_per_transaction(database, user):
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    sa.event.listen(database.engine, 'before_cursor_execute', record)
+    try:
+        with database.session() as session:
+            first = revision.current(session)
+            assert revision.current(session) == first
+        with database.session() as session:
+            revision.current(session)
+    finally:
+        sa.event.remove(database.engine, 'before_cursor_execute', record)
+    assert sum('FROM revision' in s for s in statements) == 2
+
+
+def test_a_new_epoch_when_the_counter_is_gone(database, user):
+    epoch, _ = now(database)
+    with database.engine.begin() as connection:
+        connection.execute(sa.delete(models.Revision))
+    assert now(database) == (None, 0)
+    with database.session() as session:
+        users.update_user(session, user['id'], {'name': 'again'})
+    new_epoch, value = now(database)
+    assert value == 1 and new_epoch not in (None, epoch)
