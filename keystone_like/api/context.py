@@ -36,8 +36,11 @@ def authorize(backends, token, action, target=None, params=None):
     ``params`` are the request's path parameters (``user_id``, ...), which
     rules such as ``user_id:%(user_id)s`` read, as Keystone's do.
     """
-    backends.policy.enforce(action, token.credentials(),
-                            policy_target(target, params))
+    cache_key = None
+    if token.id is not None and token.revision is not None:
+        cache_key = (token.id, token.revision)
+    backends.policy.enforce(action, token.credentials,
+                            policy_target(target, params), cache_key)
 
 
 def policy_target(target, params=None):

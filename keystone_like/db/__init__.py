@@ -85,10 +85,13 @@ class Database:
     def _setup(self, url, session_info=None, **options):
         self.url = sa.engine.make_url(url)
         self.engine = db_engine.create_engine(self.url, **options)
+        # Validators read the revision through this, not a session.
+        self.revision_reader = revision.Reader(self.engine)
         # Each session starts with a copy of ``session_info``.
-        self._sessions = orm.sessionmaker(bind=self.engine,
-                                          expire_on_commit=False,
-                                          info=session_info or {})
+        self._sessions = orm.sessionmaker(
+            bind=self.engine, expire_on_commit=False,
+            info=dict(session_info or {},
+                      **{revision.READER: self.revision_reader}))
         # Every write moves the revision validators' caches key on.
         revision.install(self._sessions)
 
@@ -124,10 +127,19 @@ class Database:
 
     @contextlib.contextmanager
     def session(self):
-        """Yield a Session in a transaction; commit on success, else undo."""
+        """Yield a Session in a transaction; commit on success, else undo.
+
+        The Session is only made when first used beyond its ``info``, so
+        a request answered from caches (a validation) costs none.
+        """
         with self.translate_errors():
-            with self._sessions() as session, session.begin():
+            session = LazySession(self._sessions)
+            try:
                 yield session
+            except BaseException:
+                session.finish(commit=False)
+                raise
+            session.finish(commit=True)
 
     @contextlib.contextmanager
     def connect(self):
@@ -143,10 +155,53 @@ class Database:
 
     def dispose(self, close=True):
         """Drop pooled connections (``close=False`` in a child after fork)."""
+        self.revision_reader.reset(close=close)
         self.engine.dispose(close=close)
 
     def __repr__(self):
         return '<Database %s>' % self.display_url
+
+
+class LazySession:
+    """Stands for a Session in a transaction, made at its first use.
+
+    Until then only :attr:`info` exists (a copy of the sessionmaker's,
+    given to the Session when it is made, and the Session's own dict from
+    then on); any other attribute makes the Session and begins it.
+    """
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._session = None
+        self.info = dict(factory.kw.get('info') or {})
+
+    def _real(self):
+        if self._session is None:
+            session = self._factory()
+            session.info.update(self.info)
+            self.info = session.info
+            session.begin()
+            self._session = session
+        return self._session
+
+    def __getattr__(self, name):
+        return getattr(self._real(), name)
+
+    def finish(self, commit):
+        """Commit (or roll back) and close the Session, if it was made."""
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            transaction = session.get_transaction()
+            # A transaction a failed flush deactivated is only undone.
+            if transaction is not None:
+                if commit and transaction.is_active:
+                    session.commit()
+                else:
+                    session.rollback()
+        finally:
+            session.close()
 
 
 def _is_unavailable(err):

@@ -21,6 +21,7 @@ the execution option ``quiet_revision=True`` (pruning revocation events
 no live token can match).
 """
 
+import threading
 import uuid
 
 import sqlalchemy as sa
@@ -45,15 +46,92 @@ _BUMP = (sa.update(_TABLE).where(_TABLE.id == 1)
 _READ = sa.select(_TABLE.epoch, _TABLE.value).where(_TABLE.id == 1)
 
 
+# Session.info key of the sessionmaker's Reader, if it has one.
+READER = 'keystone_like.revision.reader'
+
+
 def current(session):
     """Return ``(epoch, value)``: the revision the database is at, read
-    once per transaction (``(None, 0)`` while there is no counter)."""
+    once per transaction (``(None, 0)`` while there is no counter).
+
+    Read by the session's :class:`Reader` when it has one and has not
+    written (what a transaction that wrote reads may never commit).
+    """
     found = session.info.get(_READ_KEY)
     if found is None:
-        row = session.execute(_READ).first()
-        found = session.info[_READ_KEY] = (
-            tuple(row) if row is not None else (None, 0))
+        reader = session.info.get(READER)
+        if reader is not None and not pending(session):
+            found = reader.read()
+        else:
+            found = _row(session.connection().execute(_READ).first())
+        session.info[_READ_KEY] = found
     return found
+
+
+def _row(row):
+    return tuple(row) if row is not None else (None, 0)
+
+
+class Reader:
+    """Reads the revision on a connection of its own, in autocommit.
+
+    This is every validation's one database read, so it skips what a
+    session costs (transaction, pool checkout, ORM execution): one
+    statement on a connection held open, one green thread at a time. In
+    autocommit each read sees every transaction committed before it
+    started, which is all a validator needs: the data it reads next is
+    at least as new. DBAPI errors come out as SQLAlchemy's (so the
+    database's 503 handling sees them) and drop the connection; the next
+    read opens a new one.
+    """
+
+    _SQL = 'SELECT epoch, value FROM revision WHERE id = 1'
+
+    def __init__(self, engine):
+        self._engine = engine
+        self._connection = None
+        self._lock = threading.Lock()
+
+    def read(self):
+        """Return ``(epoch, value)`` as committed now."""
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._engine.connect().execution_options(
+                    isolation_level='AUTOCOMMIT')
+            dbapi = self._connection.connection.driver_connection
+            try:
+                cursor = dbapi.cursor()
+                try:
+                    cursor.execute(self._SQL)
+                    return _row(cursor.fetchone())
+                finally:
+                    cursor.close()
+            except self._engine.dialect.loaded_dbapi.Error as err:
+                self.reset()
+                raise sa.exc.DBAPIError.instance(
+                    self._SQL, None, err,
+                    self._engine.dialect.loaded_dbapi.Error,
+                    connection_invalidated=True) from None
+
+    def reset(self, close=True):
+        """Drop the connection (``close=False`` after a fork: it is the
+        parent's)."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if close:
+            try:
+                connection.invalidate()
+                connection.close()
+            except Exception:   # already unusable: nothing to give back
+                pass
+        else:
+            # Never collected, so never closed or rolled back from here.
+            _INHERITED.append(connection)
+
+
+# Connections a forked child inherited with its Readers.
+_INHERITED = []
 
 
 def pending(session):

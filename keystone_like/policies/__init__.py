@@ -7,7 +7,16 @@ rule in ``[oslo_policy] policy_file``. ``[oslo_policy] enforce_new_defaults
 = false`` also accepts each rule's pre-scope (deprecated) default, and
 ``enforce_scope = false`` stops refusing tokens of the wrong scope type
 (both as in Keystone; oslo.policy 4.5 and newer enforce both by default).
+
+Enforcement is on every request's path, so two things oslo.policy would
+redo each time are not: the policy files are looked at (and reloaded if
+changed) at most once per :data:`RELOAD_CHECK_SECONDS`, and a decision
+asked with a ``cache_key`` naming the credentials (a token and the
+database revision it was resolved at) is remembered until then.
 """
+
+import collections
+import time
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
@@ -51,6 +60,28 @@ def list_rules():
     return default_rules()
 
 
+RELOAD_CHECK_SECONDS = 1.0
+DECISIONS = 10000   # decisions kept between two looks at the files
+
+
+class _RuleSet(oslo_policy.Enforcer):
+    """oslo.policy's Enforcer, looking at its files at most once a second."""
+
+    def __init__(self, conf, clock=time.monotonic):
+        super().__init__(conf)
+        self._clock = clock
+        self._next_check = 0.0
+        # (action, cache_key, target items) -> allowed, since the last look.
+        self.decisions = collections.OrderedDict()
+
+    def load_rules(self, force_reload=False):
+        now = self._clock()
+        if force_reload or now >= self._next_check:
+            self._next_check = now + RELOAD_CHECK_SECONDS
+            self.decisions.clear()
+            super().load_rules(force_reload)
+
+
 def _without_scope(rule):
     """Return ``rule`` with no scope_types (enforce_scope = false)."""
     copy = oslo_policy.RuleDefault(
@@ -62,8 +93,8 @@ def _without_scope(rule):
 class Enforcer:
     """Checks an action against the rules; raises Forbidden when denied."""
 
-    def __init__(self, conf):
-        self._enforcer = oslo_policy.Enforcer(conf)
+    def __init__(self, conf, clock=time.monotonic):
+        self._enforcer = _RuleSet(conf, clock)
         if not _has_option(conf, 'enforce_scope'):
             conf.register_opt(ENFORCE_SCOPE, group=GROUP)
         rules = default_rules()
@@ -71,25 +102,44 @@ class Enforcer:
             rules = [_without_scope(rule) for rule in rules]
         self._enforcer.register_defaults(rules)
 
-    def enforce(self, action, credentials, target=None):
-        """Raise :class:`exceptions.Forbidden` unless ``action`` is allowed."""
-        try:
-            allowed = self._enforcer.enforce(action, target or {},
-                                             credentials, do_raise=False)
-        except oslo_policy.InvalidScope:
-            allowed = False
-        if not allowed:
+    def enforce(self, action, credentials, target=None, cache_key=None):
+        """Raise :class:`exceptions.Forbidden` unless ``action`` is allowed.
+
+        ``credentials`` may be a callable returning them, called only when
+        the decision is not known yet. With ``cache_key`` (hashable, the
+        same only for the same credentials) the decision is remembered.
+        """
+        if not self.allowed(action, credentials, target, cache_key):
             raise exceptions.Forbidden(
                 'You are not authorized to perform the requested action: '
                 '%s.' % action)
 
-    def allowed(self, action, credentials, target=None):
+    def allowed(self, action, credentials, target=None, cache_key=None):
         """Return whether ``action`` is allowed (no exception)."""
+        enforcer = self._enforcer
+        enforcer.load_rules()
+        target = target or {}
+        key = None
+        if cache_key is not None:
+            try:
+                key = (action, cache_key, frozenset(target.items()))
+                allowed = enforcer.decisions.get(key)
+            except TypeError:   # a target value that cannot be a key
+                key = allowed = None
+            if allowed is not None:
+                return allowed
+        if callable(credentials):
+            credentials = credentials()
         try:
-            self.enforce(action, credentials, target)
-        except exceptions.Forbidden:
-            return False
-        return True
+            allowed = bool(enforcer.enforce(action, target, credentials,
+                                            do_raise=False))
+        except oslo_policy.InvalidScope:
+            allowed = False
+        if key is not None:
+            enforcer.decisions[key] = allowed
+            if len(enforcer.decisions) > DECISIONS:
+                enforcer.decisions.popitem(last=False)
+        return allowed
 
 
 def _has_option(conf, name):

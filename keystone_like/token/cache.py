@@ -113,18 +113,27 @@ class RevocationIndex:
 
 
 class ValidationCache:
-    """One process's scopes, catalogs and revocation events."""
+    """One process's cached scopes, catalogs, token documents and
+    revocation events."""
 
+    # What is cached per revision: resolved scopes (or refusals) by
+    # (user, project, domain, system); catalogs by (user, project, filter
+    # option); token documents by (token, revision, with catalog).
+    KINDS = ('scope', 'catalog', 'body')
     # In-memory events are swept of expired ones at most this often.
     _SWEEP_SECONDS = 60
 
     def __init__(self, size, retention):
         self._size = size
         self._retention = datetime.timedelta(seconds=retention)
-        self._scopes = Snapshot((None, -1), size)
-        self._catalogs = Snapshot((None, -1), size)
+        self._revision = (None, -1)
+        self._snapshots = self._new_snapshots()
         self.events = RevocationIndex()
         self._next_sweep = None
+
+    def _new_snapshots(self):
+        return {kind: Snapshot(self._revision, self._size)
+                for kind in self.KINDS}
 
     def sync(self, session):
         """Read the revision; move the cache on if it moved. Return the
@@ -133,37 +142,30 @@ class ValidationCache:
             return None
         seen = revision.current(session)
         epoch, value = seen
-        held_epoch, held_value = self._scopes.revision
+        held_epoch, held_value = self._revision
         if epoch != held_epoch:
             self.events = RevocationIndex()
         elif value <= held_value:
             # Current, or read before another request moved the cache on.
             return seen
-        self._scopes = Snapshot(seen, self._size)
-        self._catalogs = Snapshot(seen, self._size)
+        self._revision = seen
+        self._snapshots = self._new_snapshots()
         self.events.load(session, value)
         self._sweep()
         return seen
 
-    def scope(self, seen, key):
-        """Return the cached resolution of ``key`` at revision ``seen``."""
-        return self._scopes.get(key) if seen == self._scopes.revision \
-            else None
+    def get(self, kind, seen, key):
+        """Return what is cached of ``kind`` for ``key`` at revision
+        ``seen`` (None if nothing, or if ``seen`` is not the cache's)."""
+        snapshot = self._snapshots[kind]
+        return snapshot.get(key) if seen == snapshot.revision else None
 
-    def keep_scope(self, seen, key, value):
-        """Keep a resolution computed after reading revision ``seen``."""
-        if seen == self._scopes.revision:
-            self._scopes.put(key, value)
-
-    def catalog(self, seen, key):
-        """Return the cached catalog for ``key`` at revision ``seen``."""
-        return self._catalogs.get(key) if seen == self._catalogs.revision \
-            else None
-
-    def keep_catalog(self, seen, key, value):
-        """Keep a catalog computed after reading revision ``seen``."""
-        if seen == self._catalogs.revision:
-            self._catalogs.put(key, value)
+    def keep(self, kind, seen, key, value):
+        """Keep ``value``, computed after reading revision ``seen``,
+        unless the cache has moved on since."""
+        snapshot = self._snapshots[kind]
+        if seen == snapshot.revision:
+            snapshot.put(key, value)
 
     def _sweep(self):
         now = datetime.datetime.now(datetime.timezone.utc)

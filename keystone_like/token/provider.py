@@ -68,6 +68,10 @@ class Token:
     application_credential: dict = None
     # The trust of a trust-scoped token (a trust_scope.TrustScope).
     trust: object = None
+    # The database revision this was resolved at, when it came from (or
+    # went into) the validation cache; what the token means is then
+    # determined by (id, revision).
+    revision: tuple = None
 
     @property
     def user_id(self):
@@ -286,7 +290,7 @@ class TokenProvider:
             return self._load(session, payload, token_id, error)
         key = (payload.user_id, payload.project_id, payload.domain_id,
                payload.system)
-        fields = self.cache and self.cache.scope(seen, key)
+        fields = self._cached('scope', seen, key)
         if fields is None:
             try:
                 token = self._load(session, payload, token_id, _Refused)
@@ -294,11 +298,10 @@ class TokenProvider:
                                for name in _SCOPE_FIELDS)
             except _Refused:
                 fields = _REFUSED
-            if self.cache is not None:
-                self.cache.keep_scope(seen, key, fields)
+            self._keep('scope', seen, key, fields)
         if fields is _REFUSED:
             raise error()
-        return Token(id=token_id, payload=payload,
+        return Token(id=token_id, payload=payload, revision=seen,
                      **dict(zip(_SCOPE_FIELDS, fields)))
 
     def _load(self, session, payload, token_id, error):
@@ -348,15 +351,21 @@ class TokenProvider:
                 == group.admin_project_domain_name)
 
     def body(self, session, token, include_catalog=True):
-        """Return Keystone's ``{"token": {...}}`` document for ``token``."""
-        body = token.document()
-        if token.payload.scope is not None and include_catalog:
-            # A trust token's catalog is the trustor's, as in Keystone.
-            user_id = (token.trust.trustor['id'] if token.trust is not None
-                       else token.user_id)
-            body['catalog'] = self._catalog(session, user_id,
-                                            token.project_id)
-        return {'token': body}
+        """Return Keystone's ``{"token": {...}}`` document for ``token``
+        (the same object while the revision stays: do not change it)."""
+        key = (token.id, include_catalog)
+        found = self._cached('body', token.revision, key)
+        if found is None:
+            body = token.document()
+            if token.payload.scope is not None and include_catalog:
+                # A trust token's catalog is the trustor's, as in Keystone.
+                user_id = (token.trust.trustor['id']
+                           if token.trust is not None else token.user_id)
+                body['catalog'] = self._catalog(session, user_id,
+                                                token.project_id)
+            found = {'token': body}
+            self._keep('body', token.revision, key, found)
+        return found
 
     def _catalog(self, session, user_id, project_id):
         """Return the catalog of a scoped token, cached per revision."""
@@ -364,14 +373,22 @@ class TokenProvider:
                       .return_all_endpoints_if_no_filter)
         seen = self._sync(session)
         key = (user_id, project_id, return_all)
-        found = self.cache and self.cache.catalog(seen, key)
+        found = self._cached('catalog', seen, key)
         if found is None:
             found = catalog.catalog(session, user_id=user_id,
                                     project_id=project_id,
                                     return_all=return_all)
-            if self.cache is not None:
-                self.cache.keep_catalog(seen, key, found)
+            self._keep('catalog', seen, key, found)
         return found
+
+    def _cached(self, kind, seen, key):
+        if self.cache is None or seen is None:
+            return None
+        return self.cache.get(kind, seen, key)
+
+    def _keep(self, kind, seen, key, value):
+        if self.cache is not None and seen is not None:
+            self.cache.keep(kind, seen, key, value)
 
 
 def _ref(entity):

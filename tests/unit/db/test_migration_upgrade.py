@@ -41,6 +41,11 @@ class _Conf:
     class token:
         expiration = 3600
         allow_expired_window = 0
+        caching = True
+        cache_size = 100
+
+    class revoke:
+        expiration_buffer = 1800
 
     class resource:
         admin_project_name = None

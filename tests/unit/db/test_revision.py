@@ -79,7 +79,12 @@ def test_events_carry_the_revision_of_their_transaction(database, user):
         assert revocations.events_after(session, value, value + 5) == []
 
 
-def test_it_is_read_once_per_transaction(database, user):
+def test_it_is_read_once_per_transaction_on_its_own_connection(
+        database, user, monkeypatch):
+    reader = database.revision_reader
+    reads = []
+    read = reader.read
+    monkeypatch.setattr(reader, 'read', lambda: reads.append(1) or read())
     statements = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -93,7 +98,27 @@ def test_it_is_read_once_per_transaction(database, user):
             revision.current(session)
     finally:
         sa.event.remove(database.engine, 'before_cursor_execute', record)
-    assert sum('FROM revision' in s for s in statements) == 2
+    assert len(reads) == 2
+    assert statements == []
+
+
+def test_a_transaction_that_wrote_reads_its_own(database, user):
+    with database.session() as session:
+        epoch, before = revision.current(session)
+        users.update_user(session, user['id'], {'name': 'mine'})
+        del session.info['keystone_like.revision.read']
+        assert revision.current(session) == (epoch, before + 1)
+        session.rollback()
+    assert now(database) == (epoch, before)
+
+
+def test_reader_errors_are_sqlalchemys_and_it_reconnects(database, user):
+    reader = database.revision_reader
+    seen = reader.read()
+    reader._connection.connection.driver_connection.close()
+    with pytest.raises(sa.exc.DBAPIError):
+        reader.read()
+    assert reader.read() == seen
 
 
 def test_a_new_epoch_when_the_counter_is_gone(database, user):
