@@ -212,6 +212,22 @@ def extract_source(rev, dest):
     return commit
 
 
+def snapshot_env(rev, workdir):
+    """``git archive`` revision ``rev`` into ``workdir/src``.
+
+    Returns (commit sha, source dir, environment for the children) with
+    the snapshot first on ``PYTHONPATH``: ahead of the editable install,
+    whose finder setuptools appends to sys.meta_path, so the children run
+    the snapshot's keystone_like.
+    """
+    src = pathlib.Path(workdir) / 'src'
+    commit = extract_source(rev, src)
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [str(src)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
+    return commit, src, env
+
+
 def wait_for_get(proc, port, deadline, tail):
     """Poll GET / until it gets any status below 500; return the time."""
     while True:

@@ -35,13 +35,12 @@ import tempfile
 import threading
 import time
 
-from _common import (BenchError, NOISE_CPU, Processes, REPO,
-                     RESULTS_DIR, START_TIMEOUT, WRK_SCRIPT, choose_wrk_cpus,
-                     extract_source, fmt_ratio, free_port, git_state,
-                     http_get, log, machine_busy, machine_description,
-                     proc_status, raise_interrupt, ratio, run_wrk,
-                     venv_paths, wait_for_get, wait_quiet, wrk_command,
-                     wrk_measure)
+from _common import (BenchError, NOISE_CPU, Processes, REPO, RESULTS_DIR,
+                     START_TIMEOUT, WRK_SCRIPT, choose_wrk_cpus, fmt_ratio,
+                     free_port, git_state, http_get, log, machine_busy,
+                     machine_description, proc_status, raise_interrupt,
+                     ratio, run_wrk, snapshot_env, venv_paths, wait_for_get,
+                     wait_quiet, wrk_command, wrk_measure)
 
 HERE = pathlib.Path(__file__).resolve().parent
 PASTE_INI = REPO / 'etc' / 'keystone_like-paste.ini'
@@ -203,18 +202,13 @@ class Environment:
         workdir = pathlib.Path(workdir)
         self.state_dir = workdir / 'state'
         # Children inherit our environment; with a source snapshot its
-        # keystone_like comes first on PYTHONPATH (ahead of the editable
-        # install, whose finder setuptools appends to sys.meta_path).
+        # keystone_like comes first on PYTHONPATH.
         self.child_env = dict(os.environ)
         self.paste_ini = PASTE_INI
         self.source = None
         if source:
-            self.source = extract_source(source, workdir / 'src')
-            src = str(workdir / 'src')
-            self.child_env['PYTHONPATH'] = os.pathsep.join(
-                [src] + [p for p in [os.environ.get('PYTHONPATH')] if p])
-            self.paste_ini = (workdir / 'src' / 'etc'
-                              / 'keystone_like-paste.ini')
+            self.source, src, self.child_env = snapshot_env(source, workdir)
+            self.paste_ini = src / 'etc' / 'keystone_like-paste.ini'
         self.common_config = workdir / 'keystone_like.conf'
         self.common_config.write_text(config_text(
             self.state_dir, access_log, self.paste_ini))
