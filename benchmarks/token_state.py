@@ -170,7 +170,9 @@ def grow(config_file, users, events):
                 # Events of other users' tokens and of single tokens: none
                 # matches the benchmark's token; all younger than any
                 # pruning horizon.
-                row = {'issued_before': now, 'revoked_at': now}
+                # (executemany wants the same keys in every row).
+                row = {'issued_before': now, 'revoked_at': now,
+                       'audit_id': None, 'user_id': None}
                 if index % 2:
                     row['audit_id'] = uuid.uuid4().hex[:22]
                 else:
