@@ -222,7 +222,8 @@ class Servers:
         """Database (SQLite or a new PostgreSQL one), keys, bootstrap."""
         if self.args.database == 'postgresql':
             name = 'bench_tokens_%d_%s' % (os.getpid(), os.urandom(3).hex())
-            self.db_url = 'postgresql://postgres@127.0.0.1:5432/%s' % name
+            self.db_url = ('postgresql+psycopg2://postgres@127.0.0.1:5432/%s'
+                           % name)
             self.token_state('createdb', self.db_url)
             log('created PostgreSQL database %s' % name)
         self.setup_config = self.workdir / 'keystone_like-setup.conf'
