@@ -438,3 +438,24 @@ def machine_description():
         'taskset': shutil.which('taskset'),
         'loadavg_at_start': os.getloadavg(),
     }
+
+
+def wait_idle(pid, limit=60.0, busy_cpus=0.05, interval=0.25):
+    """Wait until ``pid``'s process tree stops using CPU; return seconds.
+
+    When wrk ends, the server may still be working on the requests wrk
+    left in flight (it cannot tell they were abandoned until it writes the
+    answers); that work would be billed to the next run. Returns after
+    two quiet intervals in a row (under ``busy_cpus`` CPUs) or ``limit``.
+    """
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    quiet = 0
+    while time.monotonic() - started < limit:
+        time.sleep(interval)
+        now = cpu_seconds(pid)
+        quiet = quiet + 1 if now - before < busy_cpus * interval else 0
+        before = now
+        if quiet >= 2:
+            break
+    return time.monotonic() - started

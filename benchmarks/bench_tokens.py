@@ -46,8 +46,8 @@ from _common import (BenchError, NOISE_CPU, Processes, REPO, RESULTS_DIR,
                      START_TIMEOUT, WRK_SCRIPT, choose_wrk_cpus, fmt_ratio,
                      free_port, git_state, log, machine_busy,
                      machine_description, raise_interrupt, ratio, run_wrk,
-                     snapshot_env, venv_paths, wait_for_get, wrk_command,
-                     wrk_measure)
+                     snapshot_env, venv_paths, wait_for_get, wait_idle,
+                     wrk_command, wrk_measure)
 
 _common.LOG_PREFIX[0] = 'bench_tokens'
 HERE = pathlib.Path(__file__).resolve().parent
@@ -482,12 +482,15 @@ def measure(procs, server, name, connections, token, project_id, args,
                                    args.warmup, args.wrk_cpus, WRK_REQUEST,
                                    args.wrk_timeout),
                 args.warmup, env=env, timeout=args.wrk_timeout + 60)
+    settled = wait_idle(server.proc.pid, args.settle)
     argv = wrk_command(server.port, path, connections, args.duration,
                        args.wrk_cpus, WRK_REQUEST, args.wrk_timeout)
     row = {'server': server.name, 'scenario': name, 'method': method,
            'path': path, 'connections': connections}
     row.update(wrk_measure(procs, server.proc.pid, argv, args.duration,
                            env=env, timeout=args.wrk_timeout + 60))
+    row['settle_before_s'] = settled
+    row['settle_after_s'] = wait_idle(server.proc.pid, args.settle)
     if server.proc.poll() is not None:
         raise BenchError('%s died during the load (exit %s):\n%s' % (
             server.name, server.proc.returncode, server.log_tail()))
@@ -788,6 +791,10 @@ def parse_args(argv):
     parser.add_argument('--wrk-timeout', type=int, default=30,
                         help="wrk's per-request timeout in seconds (default "
                              '30: Keystone answers slowly under load)')
+    parser.add_argument('--settle', type=float, default=60.0, metavar='S',
+                        help='after each wrk run, wait up to S seconds for '
+                             'the server to finish the requests wrk left '
+                             'in flight (default 60)')
     parser.add_argument('--wrk-cpus', default='auto',
                         help="CPU list for 'taskset -c' around wrk; 'auto' "
                              '(default) pins wrk to the last CPU when there '
@@ -858,6 +865,7 @@ def run(args, procs, workdir):
             'keystone_version': args.keystone_version,
             'keystone_threads': args.keystone_threads,
             'wrk_timeout': args.wrk_timeout, 'wrk_cpus': args.wrk_cpus,
+            'settle': args.settle,
             'wrk_script': str(WRK_REQUEST.relative_to(REPO)),
             'python': servers.python, 'service_all': servers.service_all,
             'source': {'rev': args.source, 'commit': servers.source}
