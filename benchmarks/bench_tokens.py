@@ -342,8 +342,6 @@ class Servers:
 class Server:
     """One server under test: started, loaded, stopped by pid."""
 
-    processes = 1
-
     def __init__(self, servers, name):
         self.servers = servers
         self.name = name
@@ -393,7 +391,6 @@ class KeystoneLikeServer(Server):
     def __init__(self, servers, name, workers):
         super().__init__(servers, name)
         self.workers = workers
-        self.processes = 1 + workers + (1 if workers else 0)
 
     def start(self):
         self.port = free_port()
@@ -424,7 +421,6 @@ class KeystoneServer(Server):
     def __init__(self, servers, name, cache):
         super().__init__(servers, name)
         self.cache = cache
-        self.processes = 2  # uWSGI master + one worker
 
     def start(self):
         servers = self.servers
