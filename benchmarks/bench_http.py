@@ -22,32 +22,30 @@ wrk).
 
 import argparse
 import datetime
-import http.client
-import io
 import json
 import os
 import pathlib
-import platform
 import re
-import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 
+from _common import (BenchError, NOISE_CPU, Processes, REPO, RESULTS_DIR,
+                     START_TIMEOUT, WRK_SCRIPT, choose_wrk_cpus, fmt_ratio,
+                     free_port, git_state, http_get, log, machine_busy,
+                     machine_description, proc_status, raise_interrupt,
+                     ratio, run_wrk, snapshot_env, venv_paths, wait_for_get,
+                     wait_quiet, wrk_command, wrk_measure)
+
 HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parent
 PASTE_INI = REPO / 'etc' / 'keystone_like-paste.ini'
 RUNNER = HERE / 'eventlet_wsgi_runner.py'
 PREPARE_STATE = HERE / 'prepare_state.py'
-WRK_SCRIPT = HERE / 'wrk_report.lua'
-RESULTS_DIR = HERE / 'results'
 
 KEYSTONE = 'keystone_like'
 EVENTLET = 'eventlet.wsgi'
@@ -56,171 +54,7 @@ EXPECTED_STATUS = {'/': 300, '/v3': 200}
 READY_LINE = 'Application startup complete'
 # What an operator does once before service-all can serve the pipeline.
 SETUP_STEPS = ('db_sync', 'fernet_setup', 'credential_setup')
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
-CLK_TCK = os.sysconf('SC_CLK_TCK')
-# CPUs used by anything but the server and wrk above which a run is noisy.
-NOISE_CPU = 0.15
 
-
-class BenchError(Exception):
-    """A failure that ends the run with a one-line message."""
-
-
-def log(message):
-    """Progress goes to stderr so stdout holds only the report."""
-    print('[bench] %s' % message, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- processes
-
-class Processes:
-    """Every child process this script starts, stopped by pid at the end."""
-
-    def __init__(self):
-        self.live = []
-
-    def spawn(self, argv, **kwargs):
-        # A new session: Ctrl-C in the terminal reaches only this script,
-        # which then stops the children itself (SIGTERM, then SIGKILL).
-        proc = subprocess.Popen(argv, start_new_session=True, **kwargs)
-        self.live.append(proc)
-        return proc
-
-    def stop(self, proc, timeout=STOP_TIMEOUT):
-        """SIGTERM, wait up to ``timeout``, then SIGKILL; return the code.
-
-        Interrupted while waiting, it kills the process and re-raises.
-        """
-        try:
-            if proc.poll() is None:
-                _signal(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    log('pid %d ignored SIGTERM for %ss: SIGKILL'
-                        % (proc.pid, timeout))
-                    _signal(proc.pid, signal.SIGKILL)
-                    proc.wait()
-        except KeyboardInterrupt:
-            _signal(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise
-        finally:
-            self.forget(proc)
-        return proc.returncode
-
-    def forget(self, proc):
-        """Stop tracking ``proc`` (it has exited)."""
-        if proc in self.live:
-            self.live.remove(proc)
-
-    def stop_all(self):
-        """Stop every live child; an interrupt only hurries the rest."""
-        for proc in reversed(list(self.live)):
-            try:
-                self.stop(proc)
-            except KeyboardInterrupt:
-                pass
-
-
-def _signal(pid, signum):
-    try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
-
-
-def _raise_interrupt(signum, _frame):
-    raise KeyboardInterrupt('signal %d' % signum)
-
-
-def free_port():
-    """A port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def process_tree(pid):
-    """``pid`` and all its descendants (scanning /proc for parent ids)."""
-    children = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as stat:
-                ppid = int(stat.read().rpartition(')')[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, ()))
-    return tree
-
-
-def proc_status(pid):
-    """VmRSS and VmHWM in KiB, summed over ``pid``'s process tree."""
-    values = {'VmRSS': 0, 'VmHWM': 0, 'processes': 0}
-    for member in process_tree(pid):
-        try:
-            with open('/proc/%d/status' % member) as status:
-                for line in status:
-                    key, _, rest = line.partition(':')
-                    if key in ('VmRSS', 'VmHWM'):
-                        values[key] += int(rest.split()[0])
-        except OSError:
-            continue
-        values['processes'] += 1
-    return values
-
-
-def cpu_seconds(pid):
-    """User + system CPU seconds of ``pid``'s process tree so far."""
-    total = 0.0
-    for member in process_tree(pid):
-        try:
-            with open('/proc/%d/stat' % member) as stat:
-                fields = stat.read().rpartition(')')[2].split()
-        except OSError:
-            continue
-        # fields[0] is field 3 (state): utime and stime are fields 14, 15.
-        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return total
-
-
-def machine_cpu():
-    """(busy, steal) CPU seconds of the whole machine so far (/proc/stat)."""
-    with open('/proc/stat') as stat:
-        fields = [int(v) for v in stat.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    busy = user + nice + system + irq + softirq + steal
-    return busy / CLK_TCK, steal / CLK_TCK
-
-
-def children_cpu():
-    """CPU seconds of the children this process has waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def http_get(port, path, timeout=2.0):
-    """GET ``path``; return (status, body length). Raises OSError."""
-    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
-    try:
-        conn.request('GET', path)
-        response = conn.getresponse()
-        return response.status, len(response.read())
-    except http.client.HTTPException as exc:
-        raise OSError(str(exc)) from exc
-    finally:
-        conn.close()
-
-
-# ------------------------------------------------------------------ servers
 
 class Server:
     """One server process under test."""
@@ -368,18 +202,13 @@ class Environment:
         workdir = pathlib.Path(workdir)
         self.state_dir = workdir / 'state'
         # Children inherit our environment; with a source snapshot its
-        # keystone_like comes first on PYTHONPATH (ahead of the editable
-        # install, whose finder setuptools appends to sys.meta_path).
+        # keystone_like comes first on PYTHONPATH.
         self.child_env = dict(os.environ)
         self.paste_ini = PASTE_INI
         self.source = None
         if source:
-            self.source = extract_source(source, workdir / 'src')
-            src = str(workdir / 'src')
-            self.child_env['PYTHONPATH'] = os.pathsep.join(
-                [src] + [p for p in [os.environ.get('PYTHONPATH')] if p])
-            self.paste_ini = (workdir / 'src' / 'etc'
-                              / 'keystone_like-paste.ini')
+            self.source, src, self.child_env = snapshot_env(source, workdir)
+            self.paste_ini = src / 'etc' / 'keystone_like-paste.ini'
         self.common_config = workdir / 'keystone_like.conf'
         self.common_config.write_text(config_text(
             self.state_dir, access_log, self.paste_ini))
@@ -412,92 +241,6 @@ class Environment:
             done.append({'step': step, 'command': argv})
             log('set-up: %s' % ' '.join(argv))
         return done
-
-
-def extract_source(rev, dest):
-    """Write the tree of git revision ``rev`` to ``dest``; return its sha."""
-    try:
-        commit = subprocess.run(
-            ['git', '-C', str(REPO), 'rev-parse', '--verify',
-             '%s^{commit}' % rev], capture_output=True, text=True,
-            check=True).stdout.strip()
-        archive = subprocess.run(['git', '-C', str(REPO), 'archive', commit],
-                                 capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise BenchError('--source %s: not a commit of %s (%s)' % (
-            rev, REPO, getattr(exc, 'stderr', '') or exc)) from None
-    dest.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        safe = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
-        tar.extractall(dest, **safe)
-    return commit
-
-
-def wait_for_get(proc, port, deadline, tail):
-    """Poll GET / until it gets any status below 500; return the time."""
-    while True:
-        try:
-            status, _ = http_get(port, '/', timeout=1.0)
-            if status < 500:
-                return time.monotonic()
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise BenchError('server exited with %s during start-up:\n%s'
-                             % (proc.returncode, tail()))
-        if time.monotonic() > deadline:
-            raise BenchError('server did not answer GET / within %ss:\n%s'
-                             % (START_TIMEOUT, tail()))
-        time.sleep(0.002)
-
-
-# ---------------------------------------------------------------------- wrk
-
-def wrk_command(port, path, connections, duration, wrk_cpus):
-    argv = []
-    if wrk_cpus:
-        argv += ['taskset', '-c', wrk_cpus]
-    argv += ['wrk', '-t', str(min(2, connections)), '-c', str(connections),
-             '-d', '%ds' % duration, '-s', str(WRK_SCRIPT),
-             'http://127.0.0.1:%d%s' % (port, path)]
-    return argv
-
-
-def run_wrk(procs, argv, duration):
-    proc = procs.spawn(argv, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = proc.communicate(timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        procs.stop(proc)
-        raise BenchError('wrk did not finish: %s' % ' '.join(argv))
-    procs.forget(proc)
-    out = out.decode('utf-8', 'replace')
-    for line in out.splitlines():
-        if line.startswith('WRK_JSON '):
-            return json.loads(line[len('WRK_JSON '):])
-    raise BenchError('wrk gave no result (exit %s): %s\n%s%s' % (
-        proc.returncode, ' '.join(argv), out, err.decode('utf-8',
-                                                         'replace')))
-
-
-def wait_quiet(limit):
-    """Wait up to ``limit`` seconds for the machine to be quiet.
-
-    The servers are idle between runs, so CPU use then is someone else's.
-    Returns how long it waited and how busy the machine was last.
-    """
-    if limit <= 0:
-        return {}
-    started = time.monotonic()
-    while True:
-        busy = machine_busy(1.0)
-        waited = time.monotonic() - started
-        if busy <= NOISE_CPU or waited >= limit:
-            if busy > NOISE_CPU:
-                log('machine still busy (%.2f CPU) after %.0fs; measuring '
-                    'anyway' % (busy, waited))
-            return {'quiet_wait_s': waited, 'busy_before_cpus': busy}
 
 
 def measure(procs, server, path, connections, args):
@@ -539,72 +282,16 @@ def measure_once(procs, server, path, connections, args):
     """One measured wrk run; the server's CPU time is read around it."""
     argv = wrk_command(server.port, path, connections, args.duration,
                        args.wrk_cpus)
-    # Only wrk is reaped during the run (the servers live on), so the
-    # children's CPU time grows by exactly wrk's.
-    cpu_before = cpu_seconds(server.proc.pid)
-    machine_before, steal_before = machine_cpu()
-    wrk_before = children_cpu()
-    raw = run_wrk(procs, argv, args.duration)
-    cpu = cpu_seconds(server.proc.pid) - cpu_before
-    wrk_cpu = children_cpu() - wrk_before
-    machine_after, steal_after = machine_cpu()
-    machine = machine_after - machine_before
+    row = {'server': server.name, 'path': path, 'connections': connections,
+           'threads': min(2, connections)}
+    row.update(wrk_measure(procs, server.proc.pid, argv, args.duration))
     if server.proc.poll() is not None:
         raise BenchError('%s died during the load (exit %s)' % (
             server.name, server.proc.returncode))
-    seconds = raw['duration_us'] / 1e6
-    requests = raw['requests']
-    errors = raw['errors']
-    socket_errors = sum(errors[k] for k in ('connect', 'read', 'write',
-                                            'timeout'))
-    return {
-        'server': server.name, 'path': path, 'connections': connections,
-        'threads': min(2, connections),
-        'requests': requests, 'seconds': seconds,
-        'rps': requests / seconds if seconds else 0.0,
-        'p50_ms': raw['latency_us']['p50'] / 1000,
-        'p90_ms': raw['latency_us']['p90'] / 1000,
-        'p99_ms': raw['latency_us']['p99'] / 1000,
-        'p999_ms': raw['latency_us']['p999'] / 1000,
-        'max_ms': raw['latency_us']['max'] / 1000,
-        'mean_ms': raw['latency_us']['mean'] / 1000,
-        'non_2xx_3xx': errors['status'],
-        'socket_errors': socket_errors,
-        'errors': errors,
-        'bytes_per_request': raw['bytes'] / requests if requests else 0,
-        'server_cpu_s': cpu,
-        'server_cpu_us_per_request': cpu / requests * 1e6 if requests else 0,
-        'server_cpu_util': cpu / seconds if seconds else 0.0,
-        'wrk_cpu_util': wrk_cpu / seconds if seconds else 0.0,
-        'machine_cpu_util': machine / seconds if seconds else 0.0,
-        # Everything else: other processes, interrupts not charged to the
-        # two; a noise indicator (in CPUs).
-        'other_cpu_util': max(0.0, machine - cpu - wrk_cpu) / seconds
-        if seconds else 0.0,
-        'steal_cpu_util': (steal_after - steal_before) / seconds
-        if seconds else 0.0,
-        'wrk_command': argv,
-        'wrk_raw': raw,
-    }
+    return row
 
 
 # ------------------------------------------------------------------ machine
-
-def venv_paths(venv):
-    """(python, service-all, service-manage) of the servers' environment."""
-    candidates = [pathlib.Path(venv)] if venv else [
-        pathlib.Path(sys.prefix), REPO / '.venv']
-    for prefix in candidates:
-        paths = [prefix / 'bin' / name
-                 for name in ('python', 'service-all', 'service-manage')]
-        if all(path.exists() for path in paths):
-            return tuple(str(path) for path in paths)
-    raise BenchError('no environment with keystone_like installed (looked '
-                     'for bin/service-all and bin/service-manage in %s); '
-                     'create one (python -m venv .venv && .venv/bin/pip '
-                     'install -e .) or pass --venv.'
-                     % ', '.join(str(c) for c in candidates))
-
 
 def machine_info(python):
     code = ('import importlib.metadata as m, json, platform; print(json.'
@@ -614,75 +301,8 @@ def machine_info(python):
             '"WebOb", "oslo.config", "keystone_like")}}))')
     info = json.loads(subprocess.run([python, '-c', code], check=True,
                                      capture_output=True).stdout)
-    cpu_model = ''
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith('model name'):
-                    cpu_model = line.partition(':')[2].strip()
-                    break
-    except OSError:
-        pass
-    wrk_version = subprocess.run(['wrk', '-v'], capture_output=True).stdout
-    info.update({
-        'nproc': len(os.sched_getaffinity(0)),
-        'cpu_count': os.cpu_count(),
-        'cpu_model': cpu_model,
-        'kernel': platform.release(),
-        'machine': platform.machine(),
-        'wrk': wrk_version.decode('utf-8', 'replace').split(' Copyright')[0]
-        .strip() if wrk_version else '',
-        'taskset': shutil.which('taskset'),
-        'loadavg_at_start': os.getloadavg(),
-    })
+    info.update(machine_description())
     return info
-
-
-def git_state():
-    """Commit and uncommitted changes of the code under test."""
-    def git(*argv):
-        try:
-            result = subprocess.run(('git', '-C', str(REPO)) + argv,
-                                    capture_output=True, text=True,
-                                    timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            return ''
-        return result.stdout if result.returncode == 0 else ''
-    return {'commit': git('rev-parse', 'HEAD').strip(),
-            'uncommitted': git('status', '--porcelain', '--', 'keystone_like',
-                               'etc', 'setup.cfg').splitlines()}
-
-
-def machine_busy(seconds=2.0):
-    """CPUs in use on the machine over ``seconds`` (before any load)."""
-    before, _ = machine_cpu()
-    time.sleep(seconds)
-    after, _ = machine_cpu()
-    return (after - before) / seconds
-
-
-def choose_wrk_cpus(option):
-    """Return the CPU list for ``taskset -c`` or '' for no pinning."""
-    if option == 'none':
-        return ''
-    if option != 'auto':
-        if not shutil.which('taskset'):
-            raise BenchError('--wrk-cpus needs taskset (util-linux)')
-        return option
-    cpus = sorted(os.sched_getaffinity(0))
-    if not shutil.which('taskset') or len(cpus) < 2:
-        return ''
-    return str(cpus[-1])
-
-
-# ----------------------------------------------------------------- reporting
-
-def ratio(a, b):
-    return a / b if b else None
-
-
-def fmt_ratio(value):
-    return '-' if value is None else '%.2fx' % value
 
 
 def build_comparisons(results):
@@ -1023,7 +643,7 @@ def run(args, procs, workdir):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     procs = Processes()
     workdir = tempfile.mkdtemp(prefix='bench_http-')
     try:
