@@ -23,9 +23,11 @@ _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def json_response(document, status=200, headers=()):
-    """Return a webob Response carrying ``document`` as JSON."""
-    response = webob.Response(status=status,
-                              body=json.dumps(document).encode('utf-8'),
+    """Return a webob Response carrying ``document`` as JSON (``bytes``:
+    already encoded)."""
+    if not isinstance(document, bytes):
+        document = json.dumps(document).encode('utf-8')
+    response = webob.Response(status=status, body=document,
                               content_type=errors.JSON)
     for name, value in headers:
         response.headers[name] = value

@@ -94,7 +94,7 @@ class AuthResource:
             subject = self._subject(session, request, action,
                                     allow_expired=bool(allow_expired))
             # HEAD answers the same headers (webob drops the body).
-            document = self.backends.tokens.body(
+            document = self.backends.tokens.body_json(
                 session, subject, include_catalog=_with_catalog(request))
         return api.json_response(
             document, headers=[(context.SUBJECT_HEADER, subject.id)])
@@ -295,7 +295,8 @@ def _scope_ids(session, scope, user):
 
     Unknown projects and domains are 401 like a scope without a role, so
     the answer tells nothing about what exists. The provider checks that
-    the scope is enabled and that the user has a role on it.
+    the scope exists (so an id is passed on unread), is enabled and that
+    the user has a role on it.
     """
     if scope is None:
         project_id = _default_project(session, user)
@@ -303,14 +304,15 @@ def _scope_ids(session, scope, user):
     kind, ref = scope
     try:
         if kind == 'project':
-            if ref.get('name'):
-                domain = _lookup_domain(session, ref['domain'])
-                project = projects.get_project_by_name(
-                    session, ref['name'], domain['id'])
-            else:
-                project = projects.get_project(session, ref['id'])
+            if not ref.get('name'):
+                return {'project_id': ref['id']}
+            domain = _lookup_domain(session, ref['domain'])
+            project = projects.get_project_by_name(
+                session, ref['name'], domain['id'])
             return {'project_id': project['id']}
         if kind == 'domain':
+            if not ref.get('name'):
+                return {'domain_id': ref['id']}
             return {'domain_id': _lookup_domain(session, ref)['id']}
     except exceptions.NotFound:
         raise exceptions.Unauthorized() from None

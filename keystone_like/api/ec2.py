@@ -36,6 +36,8 @@ _COLLECTION = '/users/{user_id}/credentials/OS-EC2'
 _MEMBER = _COLLECTION + '/{credential_id}'
 # Delegations an EC2 blob may name; tokens for them are not issued here.
 _DELEGATIONS = ('trust_id', 'app_cred_id', 'access_token_id')
+# The body of POST /ec2tokens is checked by hand, in Keystone's words.
+ANY_OBJECT = {'type': ['object', 'null']}
 
 
 def _blob(ref):
@@ -178,7 +180,7 @@ class Ec2CredentialResource:
 
 def _signed_request(request):
     """Return the signed request a service forwards; 400 or 401 if bad."""
-    body = resources.json_body(request, {'type': ['object', 'null']})
+    body = resources.json_body(request, ANY_OBJECT)
     if not body:
         raise exceptions.ValidationError(
             'request must include a request body')

@@ -7,6 +7,7 @@ password).
 
 import json
 
+import fastjsonschema
 import jsonschema
 import webob
 
@@ -49,12 +50,37 @@ def json_body(request, schema):
 
 def validate(document, schema):
     """Return ``document`` if it matches ``schema``; ValidationError if
-    not (the message names the field, never the value)."""
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft7Validator(schema).iter_errors(document))
+    not (the message names the field, never the value).
+
+    The schema's compiled check decides quickly; only a document it
+    refuses is looked at again, by jsonschema, to say what is wrong.
+    """
+    check, validator = _validators_of(schema)
+    try:
+        check(document)
+        return document
+    except fastjsonschema.JsonSchemaException:
+        pass
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
         raise exceptions.ValidationError(_describe(error))
     return document
+
+
+# (schema, compiled check, jsonschema validator) by id(schema): schemas
+# are module constants, compiled once.
+_validators = {}
+
+
+def _validators_of(schema):
+    found = _validators.get(id(schema))
+    if found is None or found[0] is not schema:
+        if len(_validators) > 256:   # not constants after all
+            _validators.clear()
+        found = _validators[id(schema)] = (
+            schema, fastjsonschema.compile(schema),
+            jsonschema.Draft7Validator(schema))
+    return found[1:]
 
 
 def _describe(error):

@@ -92,6 +92,11 @@ class Reader:
         self._connection = None
         self._lock = threading.Lock()
 
+    @property
+    def connected(self):
+        """Whether it holds a connection (one of the pool's)."""
+        return self._connection is not None
+
     def read(self):
         """Return ``(epoch, value)`` as committed now."""
         with self._lock:

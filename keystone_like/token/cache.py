@@ -118,7 +118,7 @@ class ValidationCache:
 
     # What is cached per revision: resolved scopes (or refusals) by
     # (user, project, domain, system); catalogs by (user, project, filter
-    # option); token documents by (token, revision, with catalog).
+    # option); token documents, as JSON, by (token, with catalog).
     KINDS = ('scope', 'catalog', 'body')
     # In-memory events are swept of expired ones at most this often.
     _SWEEP_SECONDS = 60
@@ -127,6 +127,7 @@ class ValidationCache:
         self._size = size
         self._retention = datetime.timedelta(seconds=retention)
         self._revision = (None, -1)
+        self._day = None
         self._snapshots = self._new_snapshots()
         self.events = RevocationIndex()
         self._next_sweep = None
@@ -143,12 +144,16 @@ class ValidationCache:
         seen = revision.current(session)
         epoch, value = seen
         held_epoch, held_value = self._revision
+        today = datetime.datetime.now(datetime.timezone.utc).date()
         if epoch != held_epoch:
             self.events = RevocationIndex()
-        elif value <= held_value:
+        elif value <= held_value and today == self._day:
             # Current, or read before another request moved the cache on.
             return seen
         self._revision = seen
+        # A user inactive for too long ([security_compliance]) is disabled
+        # from one (UTC) day to the next, without any write.
+        self._day = today
         self._snapshots = self._new_snapshots()
         self.events.load(session, value)
         self._sweep()

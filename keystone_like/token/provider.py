@@ -15,6 +15,7 @@ database each time (their validity also depends on the clock).
 import collections
 import dataclasses
 import datetime
+import json
 
 from keystone_like import db
 from keystone_like import exceptions
@@ -351,19 +352,24 @@ class TokenProvider:
                 == group.admin_project_domain_name)
 
     def body(self, session, token, include_catalog=True):
-        """Return Keystone's ``{"token": {...}}`` document for ``token``
-        (the same object while the revision stays: do not change it)."""
+        """Return Keystone's ``{"token": {...}}`` document for ``token``."""
+        body = token.document()
+        if token.payload.scope is not None and include_catalog:
+            # A trust token's catalog is the trustor's, as in Keystone.
+            user_id = (token.trust.trustor['id'] if token.trust is not None
+                       else token.user_id)
+            body['catalog'] = self._catalog(session, user_id,
+                                            token.project_id)
+        return {'token': body}
+
+    def body_json(self, session, token, include_catalog=True):
+        """Return :meth:`body` as UTF-8 JSON, cached per revision (each
+        validation of the same token answers the same bytes)."""
         key = (token.id, include_catalog)
         found = self._cached('body', token.revision, key)
         if found is None:
-            body = token.document()
-            if token.payload.scope is not None and include_catalog:
-                # A trust token's catalog is the trustor's, as in Keystone.
-                user_id = (token.trust.trustor['id']
-                           if token.trust is not None else token.user_id)
-                body['catalog'] = self._catalog(session, user_id,
-                                                token.project_id)
-            found = {'token': body}
+            found = json.dumps(self.body(session, token, include_catalog))
+            found = found.encode('utf-8')
             self._keep('body', token.revision, key, found)
         return found
 
