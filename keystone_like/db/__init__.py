@@ -59,6 +59,8 @@ class Database:
                     pool_timeout=group.pool_timeout,
                     connect_timeout=group.connect_timeout,
                     statement_timeout=group.statement_timeout)
+        # The store reads policies ([security_compliance]) from here.
+        self._sessions.configure(info={'conf': conf})
 
     @classmethod
     def from_url(cls, url, **options):
