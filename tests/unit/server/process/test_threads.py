@@ -63,7 +63,7 @@ def test_a_key_over_its_cap_is_refused_at_once():
 
 def test_at_most_limit_jobs_run_at_once():
     executor = threads.FairExecutor(limit=2)
-    gate, done = threading.Event(), []
+    gate = threading.Event()
     running = []
 
     def count(name):
