@@ -70,6 +70,21 @@ class Conflict(Error):
     default_message = 'Conflict occurred attempting to store the resource.'
 
 
+class TooManyRequests(Error):
+    """Too much work queued for one caller; retry later (429).
+
+    ``headers`` carry ``Retry-After``; the error filter sends them.
+    """
+
+    code = 429
+    default_message = ('Too many requests are waiting for the same account '
+                       'or client; retry later.')
+
+    def __init__(self, message=None, retry_after=1):
+        super().__init__(message)
+        self.headers = [('Retry-After', str(int(retry_after)))]
+
+
 class ServiceUnavailable(Error):
     """A dependency (the database) is unreachable; retry later (503)."""
 

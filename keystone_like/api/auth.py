@@ -20,7 +20,10 @@ from keystone_like.api import auth_schemas
 from keystone_like.api import context
 from keystone_like.api import delegation
 from keystone_like.api import resources
+from keystone_like.common import offload
+from keystone_like.db import models
 from keystone_like import exceptions
+from keystone_like.identity import compliance
 from keystone_like.identity import passwords
 from keystone_like.store import catalog
 from keystone_like.store import domains
@@ -34,10 +37,14 @@ LOG = logging.getLogger(__name__)
 
 
 class AuthFailed(exceptions.Unauthorized):
-    """Credentials did not authenticate; ``reason`` is for the log only."""
+    """Credentials did not authenticate; ``reason`` is for the log only.
 
-    def __init__(self, reason):
-        super().__init__()
+    ``message`` is for the client: Keystone's generic one unless the
+    account is locked or its password expired (Keystone says so).
+    """
+
+    def __init__(self, reason, message=None):
+        super().__init__(message)
         self.reason = reason
 
 
@@ -77,6 +84,11 @@ class AuthResource:
         except AuthFailed as exc:
             LOG.info('Authentication failed for %s: %s',
                      auth.describe_user(), exc.reason)
+            raise
+        except exceptions.TooManyRequests:
+            LOG.info('Authentication refused for %s: too many password '
+                     'checks queued for this account or client',
+                     auth.describe_user())
             raise
         except exceptions.Unauthorized:
             LOG.info('Authentication failed for %s: scope %s not granted',
@@ -226,7 +238,8 @@ class AuthResource:
 
         Exactly one verification runs whatever the outcome.
         """
-        user, stored = check_password(self.backends, auth.user, auth.password)
+        user, stored = check_password(self.backends, auth.user, auth.password,
+                                      client=auth.client)
         if passwords.needs_rehash(stored, self.backends.conf):
             self._rehash(user['id'], stored, auth.password)
         return user
@@ -237,7 +250,7 @@ class AuthResource:
         with self.session() as session:
             # The password may have changed while we were hashing.
             if users.get_password_hash(session, user_id) == stored:
-                users.set_password_hash(session, user_id, fresh)
+                users.rehash_password(session, user_id, fresh)
                 LOG.info('Re-hashed the password of user %s with the '
                          'configured algorithm', user_id)
 
@@ -246,29 +259,72 @@ def _with_catalog(request):
     return 'nocatalog' not in request.GET
 
 
-def check_password(backends, ref, password):
+def check_password(backends, ref, password, client=None,
+                   allow_expired=False):
     """Return ``(user, stored hash)`` if ``password`` is the user's.
 
     ``ref`` names the user as the password method does (id, or name and
     domain). Raise AuthFailed for an unknown user, a wrong or missing
     password, or a disabled user or domain, after exactly one password
-    verification whatever went wrong, with no transaction open meanwhile.
+    verification whatever went wrong, with no transaction open meanwhile
+    -- except for a locked-out user, refused (as Keystone) before any
+    hashing. An expired password fails unless ``allow_expired`` (a
+    password change). The verification is charged to the user name and
+    ``client`` (its address): see :func:`fair_hashing`.
     """
+    rules = compliance.from_conf(backends.conf)
     with backends.database.session() as session:
-        user, domain, stored = _find_user(session, ref)
-    if stored is None or password is None:
-        passwords.dummy_verify(password or '', backends.conf)
-        raise AuthFailed('unknown user' if user is None
-                         else 'no password given or set')
-    if not passwords.verify_password(password, stored):
+        user, domain, stored, facts = _find_user(session, ref)
+    if facts is not None and compliance.is_locked(rules, facts,
+                                                  models.utcnow()):
+        raise AuthFailed('the account is locked out',
+                         compliance.locked_error(user['id']).message)
+    with fair_hashing(backends.conf, ref, client):
+        if stored is None or password is None:
+            passwords.dummy_verify(password or '', backends.conf)
+            raise AuthFailed('unknown user' if user is None
+                             else 'no password given or set')
+        matched = passwords.verify_password(password, stored)
+    if not matched:
+        if rules.lockout_failure_attempts:
+            with backends.database.session() as session:
+                users.record_failure(session, user['id'])
         raise AuthFailed('wrong password')
     if not (user['enabled'] and domain['enabled']):
         raise AuthFailed('the user or its domain is disabled')
+    if compliance.is_expired(facts, models.utcnow()):
+        if not allow_expired:
+            raise AuthFailed('the password has expired',
+                             compliance.expired_error(user['id']).message)
+        return user, stored
+    with backends.database.session() as session:
+        users.record_success(session, user['id'], facts)
     return user, stored
 
 
+def fair_hashing(conf, ref, client):
+    """Charge the hashing done within to the user name and ``client``.
+
+    Each may keep only ``[identity] max_queued_hashes_per_user`` /
+    ``_per_address`` verifications queued or running; one more is 429
+    at once, and the hashing slots go to user names in turn.
+    """
+    name = ref.get('name')
+    if name:
+        domain = ref.get('domain') or {}
+        account = ('user', domain.get('id'), domain.get('name'), name)
+    else:
+        account = ('user', ref.get('id'))
+    limits = [(account, conf.identity.max_queued_hashes_per_user)]
+    if client:
+        limits.append((('address', client),
+                       conf.identity.max_queued_hashes_per_address))
+    return offload.keyed(limits)
+
+
 def _find_user(session, ref):
-    """Return ``(user, user's domain, password hash)``; Nones if unknown.
+    """Return ``(user, user's domain, password hash, LoginFacts)``; Nones
+    if unknown.
 
     As in Keystone, a name (with its domain) wins over an id.
     """
@@ -280,8 +336,9 @@ def _find_user(session, ref):
             user = users.get_user(session, ref['id'])
             domain = domains.get_domain(session, user['domain_id'])
     except exceptions.NotFound:
-        return None, None, None
-    return user, domain, users.get_password_hash(session, user['id'])
+        return None, None, None, None
+    return (user, domain, users.get_password_hash(session, user['id']),
+            users.login_facts(session, user['id']))
 
 
 def _lookup_domain(session, ref):

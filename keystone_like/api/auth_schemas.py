@@ -108,6 +108,8 @@ class AuthRequest:
     # The application_credential method's body (id, or name and user;
     # and the secret).
     app_cred: dict = None
+    # The client's address (REMOTE_ADDR): hashing is fair per address too.
+    client: str = None
 
     def describe_user(self):
         """Return how the request names its user, for log lines."""
@@ -140,7 +142,8 @@ def parse(request, conf):
     if not methods or set(methods) - set(SUPPORTED_METHODS):
         raise exceptions.Unauthorized()
     parsed = AuthRequest(methods=sorted(set(methods)),
-                         scope=_scope(auth.get('scope')))
+                         scope=_scope(auth.get('scope')),
+                         client=request.remote_addr)
     if 'password' in methods:
         parsed.user = identity['password']['user']
         _check_ref(parsed.user, 'auth.identity.password.user',

@@ -6,7 +6,12 @@ a disable or a delete records a revocation event by user id, so the user's
 existing tokens stop validating on every worker and node at once.
 
 As in Keystone, a password change is authorised by the original password
-alone: no token is needed and a token sent along is not looked at.
+alone: no token is needed and a token sent along is not looked at. It
+goes through ``[security_compliance]``: the lockout counts its failures,
+an expired original still works, and the new password must match
+``password_regex``, respect ``minimum_password_age`` and differ from the
+last ``unique_last_password_count`` passwords. Administrators (create,
+PATCH) are held to ``password_regex`` only.
 """
 
 import logging
@@ -17,7 +22,9 @@ from keystone_like.api import pagination
 from keystone_like.api import resources
 from keystone_like.api import targets
 from keystone_like.api.schemas import identity as schema
+from keystone_like.db import models
 from keystone_like import exceptions
+from keystone_like.identity import compliance
 from keystone_like.identity import passwords
 from keystone_like.store import effective
 from keystone_like.store import revocations
@@ -78,6 +85,8 @@ class UserResource:
             return ref, given, None
         # check_length first: an over-long password is refused unhashed.
         passwords.check_length(password, self.backends.conf)
+        compliance.check_regex(compliance.from_conf(self.backends.conf),
+                               password)
         return ref, given, passwords.hash_password(password,
                                                    self.backends.conf)
 
@@ -100,16 +109,31 @@ class UserResource:
         original, new = body['original_password'], body['password']
         passwords.check_length(original, conf)
         passwords.check_length(new, conf)
+        client = request.remote_addr
         try:
             _user, verified = auth.check_password(
-                self.backends, {'id': user_id}, original)
+                self.backends, {'id': user_id}, original, client=client,
+                allow_expired=True)
         except auth.AuthFailed as exc:
             LOG.info('Password change refused for user %s: %s', user_id,
                      exc.reason)
             raise
+        rules = compliance.from_conf(conf)
+        compliance.check_regex(rules, new)
         with self.session() as session:
             _check_unlocked(session, user_id)
-        new_hash = passwords.hash_password(new, conf)
+            compliance.check_minimum_age(
+                rules, users.login_facts(session, user_id), models.utcnow())
+            recent = users.recent_password_hashes(
+                session, user_id, rules.unique_last_password_count)
+        with auth.fair_hashing(conf, {'id': user_id}, client):
+            if any(passwords.verify_password(new, earlier)
+                   for earlier in recent[:rules.unique_last_password_count]):
+                LOG.info('Password change refused for user %s: the new '
+                         'password is in its history', user_id)
+                raise compliance.history_error(
+                    rules.unique_last_password_count)
+            new_hash = passwords.hash_password(new, conf)
         with self.session() as session:
             # Changed or deleted while we were hashing: the original
             # password no longer holds.
@@ -117,7 +141,8 @@ class UserResource:
                 LOG.info('Password change refused for user %s: the password '
                          'changed meanwhile', user_id)
                 raise exceptions.Unauthorized()
-            users.set_password_hash(session, user_id, new_hash)
+            users.set_password_hash(session, user_id, new_hash,
+                                    self_service=True)
             revocations.add_event(session, user_id=user_id)
         return resources.no_content()
 

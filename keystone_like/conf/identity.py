@@ -32,6 +32,20 @@ ALL_OPTS = [
              'request gives no ?limit=; overrides [DEFAULT] list_limit. '
              'Unset uses [DEFAULT] list_limit.'),
     cfg.IntOpt(
+        'max_queued_hashes_per_user', default=4, min=1,
+        help='How many password verifications for one user name (as sent: '
+             'domain and name, or id) may be queued or running in one '
+             'process. One more is answered 429 with Retry-After at once, '
+             'so a flood of wrong passwords for one account cannot hold '
+             'the hashing slots other accounts need. Slots are also '
+             'handed to user names in turn, not first come first served.'),
+    cfg.IntOpt(
+        'max_queued_hashes_per_address', default=32, min=1,
+        help='How many password verifications from one client address '
+             '(REMOTE_ADDR) may be queued or running in one process; one '
+             'more is answered 429. Keep it well above the busiest proxy '
+             'or NAT address in front of the service.'),
+    cfg.IntOpt(
         'max_password_length', default=4096, min=8, max=65536,
         help='Passwords longer than this many bytes are refused with 400 '
              'before any hashing, so long inputs cannot burn CPU.'),

@@ -19,15 +19,17 @@ from keystone_like.conf import identity
 from keystone_like.conf import resource
 from keystone_like.conf import revoke
 from keystone_like.conf import role
+from keystone_like.conf import security_compliance
 from keystone_like.conf import token
 from keystone_like.conf import trust
 from keystone_like.conf import unified_limit
 from keystone_like.server import config as server_config
 
 # The application's groups, after the launcher's in the sample.
-MODULES = (default, database, identity, resource, assignment, role, catalog,
-           token, revoke, fernet_tokens, credential, application_credential,
-           trust, unified_limit, endpoint_filter)
+MODULES = (default, database, identity, security_compliance, resource,
+           assignment, role, catalog, token, revoke, fernet_tokens,
+           credential, application_credential, trust, unified_limit,
+           endpoint_filter)
 
 
 def register_application(conf):

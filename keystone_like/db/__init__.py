@@ -72,8 +72,10 @@ class Database:
                     pool_timeout=group.pool_timeout,
                     connect_timeout=group.connect_timeout,
                     statement_timeout=group.statement_timeout,
+                    # The store reads [security_compliance] from 'conf'.
                     session_info={
-                        REVOCATION_RETENTION: retention_seconds(conf)})
+                        REVOCATION_RETENTION: retention_seconds(conf),
+                        'conf': conf})
 
     @classmethod
     def from_url(cls, url, **options):

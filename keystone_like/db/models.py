@@ -152,6 +152,36 @@ class User(Base):
         sa.DateTime, nullable=False, default=utcnow)
     # Resource options (lock_password, ignore_password_expiry, ...).
     options: orm.Mapped[dict] = _extra()
+    # [security_compliance]: when the current password stops working
+    # (None: never), whether its owner chose it (a self-service change;
+    # minimum_password_age applies only then), and login bookkeeping.
+    password_expires_at: orm.Mapped[datetime.datetime | None] = (
+        orm.mapped_column(sa.DateTime))
+    password_self_service: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False)
+    failed_auth_count: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    failed_auth_at: orm.Mapped[datetime.datetime | None] = (
+        orm.mapped_column(sa.DateTime))
+    last_active_at: orm.Mapped[datetime.date | None] = orm.mapped_column(
+        sa.Date)
+
+
+class PasswordHistory(Base):
+    """A user's earlier password hashes, newest last
+    (``[security_compliance] unique_last_password_count``)."""
+
+    __tablename__ = 'password_history'
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    user_id: orm.Mapped[str] = _id(
+        sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False,
+        index=True)
+    password_hash: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False, default=utcnow)
 
 
 class Role(Base):

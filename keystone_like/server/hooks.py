@@ -18,11 +18,18 @@ other WSGI servers, command-line tools) nothing is ever called back.
   configuration, forget what was built from the old one.
 - :func:`offload` -- run blocking or CPU-bound work on the launcher's
   bounded native thread pool (directly when there is none).
+- :func:`offload_keys` -- charge the work offloaded meanwhile to keys
+  (a user name, a client address), each with a cap on what it may have
+  queued or running: the pool serves keys in turn, and a job over a
+  cap raises :class:`OffloadRefused` at once.
 - :func:`config_args` -- the ``--config-file``/``--config-dir`` arguments
   the launcher parsed, for an application that reads the same files.
 - :class:`StartupRefused` -- raised by a factory or a callback, it stops
   the start (or refuses the reload) with its one line and exit code.
 """
+
+import contextlib
+import contextvars
 
 AFTER_FORK = 'after_fork'
 AFTER_PRIVILEGE_DROP = 'after_privilege_drop'
@@ -31,6 +38,8 @@ EXIT_CONFIG = 78        # as in keystone_like.server.errors (sysexits)
 
 _callbacks = {AFTER_FORK: [], AFTER_PRIVILEGE_DROP: [], BEFORE_RELOAD: []}
 _state = {'executor': None, 'config_args': None}
+# Per green thread (greenlet keeps a context each): set by offload_keys.
+_offload_keys = contextvars.ContextVar('offload_keys', default=())
 
 
 class StartupRefused(Exception):
@@ -94,6 +103,37 @@ def offload(function, *args, **kwargs):
     if executor is None:
         return function(*args, **kwargs)
     return executor(function, *args, **kwargs)
+
+
+class OffloadRefused(Exception):
+    """A key already has its cap of jobs queued or running.
+
+    ``key`` is the key over its cap, ``retry_after`` a hint in seconds.
+    """
+
+    def __init__(self, key, retry_after=1):
+        super().__init__('too much work queued for %s' % (key,))
+        self.key = key
+        self.retry_after = retry_after
+
+
+@contextlib.contextmanager
+def offload_keys(*limits):
+    """Within, offloaded jobs are charged to ``(key, cap)`` pairs.
+
+    The first key is the one the pool takes turns on. Without an
+    executor (outside service-all) the keys are ignored.
+    """
+    token = _offload_keys.set(tuple(limits))
+    try:
+        yield
+    finally:
+        _offload_keys.reset(token)
+
+
+def current_offload_keys():
+    """The ``(key, cap)`` pairs set by the innermost :func:`offload_keys`."""
+    return _offload_keys.get()
 
 
 def set_config_args(args):

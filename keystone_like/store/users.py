@@ -1,16 +1,27 @@
 """Users, in Keystone's shape::
 
-    {'id', 'name', 'domain_id', 'enabled', 'password_expires_at': None,
+    {'id', 'name', 'domain_id', 'enabled', 'password_expires_at',
      'options': {}, 'default_project_id' (when set), **extra}
 
 ``extra`` (email, description, ...) is merged at the top level as Keystone
 does. The password hash is stored here but never part of a user dict: read
 it with :func:`get_password_hash`. Passwords are hashed by the caller.
+
+``[security_compliance]`` shows here: ``enabled`` is false for a user
+inactive too long, ``password_expires_at`` is when the current password
+stops working. The policy comes with the session (``session.info['conf']``,
+set by :class:`keystone_like.db.Database`). Login bookkeeping
+(:func:`record_failure`, :func:`record_success`) writes only columns that
+``keystone_like.db.revision`` leaves quiet.
 """
 
+import collections
+
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from keystone_like.db import models
+from keystone_like.identity import compliance
 from keystone_like.store import common
 from keystone_like.store import options as resource_options
 from keystone_like.store import paging
@@ -22,6 +33,17 @@ IMMUTABLE = {'id': 'Cannot change user ID.',
              'domain_id': 'Cannot change Domain ID.'}
 # Never stored in extra: computed by us, or a secret.
 _NOT_EXTRA = {'password_expires_at', 'options', 'password_hash'}
+TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%f'
+
+#: What a login decides on, read in one query (no row leaves the store).
+LoginFacts = collections.namedtuple('LoginFacts', (
+    'id', 'options', 'failed_auth_count', 'failed_auth_at',
+    'password_expires_at', 'password_created_at', 'password_self_service'))
+
+
+def policy(session):
+    """The ``[security_compliance]`` Policy of this session's database."""
+    return compliance.from_conf(session.info.get('conf'))
 
 
 def to_dict(row):
@@ -30,6 +52,13 @@ def to_dict(row):
     if result['default_project_id'] is None:
         del result['default_project_id']
     result['options'] = dict(row.options or {})
+    if row.password_expires_at is not None:
+        result['password_expires_at'] = row.password_expires_at.strftime(
+            TIME_FORMAT)
+    session = orm.object_session(row)
+    if row.enabled and session is not None and compliance.is_inactive(
+            policy(session), row, models.utcnow().date()):
+        result['enabled'] = False
     return result
 
 
@@ -62,6 +91,10 @@ def create_user(session, ref, password_hash=None):
     if password_hash is not None:
         row.password_hash = _text(password_hash)
         row.password_created_at = now
+        row.password_expires_at = compliance.expiry_for_new_password(
+            policy(session), row.options, now, by_admin=True)
+    row.password_self_service = False
+    row.failed_auth_count = 0
     return to_dict(common.add(session, row, duplicate))
 
 
@@ -112,6 +145,13 @@ def update_user(session, user_id, ref):
                            IMMUTABLE)
     core, extra = _split(ref, immutable=IMMUTABLE)
     _apply_options(row, ref)
+    if core.get('enabled') is True:
+        # As Keystone: (re-)enabling unlocks and restarts the inactivity
+        # clock, even for a user that was enabled already.
+        row.failed_auth_count = 0
+        row.failed_auth_at = None
+        if policy(session).disable_user_account_days_inactive:
+            row.last_active_at = models.utcnow().date()
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
@@ -143,11 +183,92 @@ def get_password_hash(session, user_id):
     return common.get_row(session, models.User, user_id, KIND).password_hash
 
 
-def set_password_hash(session, user_id, password_hash):
-    """Store a new password hash for the user (None removes the password)."""
+def set_password_hash(session, user_id, password_hash, self_service=False):
+    """Store a new password for the user (None removes the password).
+
+    The one it replaces goes to the history. ``self_service``: the user
+    chose it (a password change), else an administrator did.
+    """
+    row = common.get_row(session, models.User, user_id, KIND)
+    now = models.utcnow()
+    rules = policy(session)
+    if row.password_hash:
+        session.add(models.PasswordHistory(
+            user_id=user_id, password_hash=row.password_hash,
+            created_at=row.password_created_at or now))
+        _trim_history(session, user_id,
+                      max(rules.unique_last_password_count - 1, 0))
+    row.password_hash = _text(password_hash)
+    row.password_created_at = now if password_hash else None
+    row.password_expires_at = compliance.expiry_for_new_password(
+        rules, row.options, now,
+        by_admin=not self_service) if password_hash else None
+    row.password_self_service = bool(self_service)
+    session.flush()
+
+
+def _trim_history(session, user_id, keep):
+    """Keep the ``keep`` newest earlier passwords (after a flush)."""
+    session.flush()
+    table = models.PasswordHistory
+    doomed = sa.delete(table).where(table.user_id == user_id)
+    if keep:
+        doomed = doomed.where(table.id.not_in(sa.select(table.id).where(
+            table.user_id == user_id).order_by(table.id.desc()).limit(
+                keep).scalar_subquery()))
+    session.execute(doomed)
+
+
+def recent_password_hashes(session, user_id, count):
+    """The current password hash and the ``count - 1`` before it."""
+    current = get_password_hash(session, user_id)
+    earlier = session.scalars(sa.select(
+        models.PasswordHistory.password_hash).where(
+            models.PasswordHistory.user_id == user_id).order_by(
+                models.PasswordHistory.id.desc()).limit(max(count - 1, 0)))
+    return ([current] if current else []) + list(earlier)
+
+
+def rehash_password(session, user_id, password_hash):
+    """Replace the hash of the same password (a stronger algorithm)."""
     row = common.get_row(session, models.User, user_id, KIND)
     row.password_hash = _text(password_hash)
-    row.password_created_at = models.utcnow() if password_hash else None
+    session.flush()
+
+
+def login_facts(session, user_id):
+    """Return the user's LoginFacts."""
+    row = common.get_row(session, models.User, user_id, KIND)
+    return LoginFacts(row.id, dict(row.options or {}),
+                      row.failed_auth_count or 0, row.failed_auth_at,
+                      row.password_expires_at, row.password_created_at,
+                      row.password_self_service)
+
+
+def record_failure(session, user_id):
+    """Count one failed login, atomically (concurrent failures add up)."""
+    row = session.get(models.User, user_id)
+    if row is None:
+        return
+    row.failed_auth_count = models.User.failed_auth_count + 1
+    row.failed_auth_at = models.utcnow()
+    session.flush()
+
+
+def record_success(session, user_id, facts):
+    """Reset the failure count and note today's activity, if needed.
+
+    Written at most once a day per user, so busy users cost no write.
+    """
+    today = models.utcnow().date()
+    row = session.get(models.User, user_id)
+    if row is None:
+        return
+    if facts.failed_auth_count or row.failed_auth_at is not None:
+        row.failed_auth_count = 0
+        row.failed_auth_at = None
+    if row.last_active_at != today:
+        row.last_active_at = today
     session.flush()
 
 

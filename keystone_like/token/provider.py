@@ -138,7 +138,8 @@ class Token:
             'methods': list(payload.methods),
             'user': {'id': self.user['id'], 'name': self.user['name'],
                      'domain': _ref(self.user_domain),
-                     'password_expires_at': None},
+                     'password_expires_at': self.user.get(
+                         'password_expires_at')},
             'audit_ids': list(payload.audit_ids),
             'expires_at': formats.format_time(payload.expires_at),
             'issued_at': formats.format_time(payload.issued_at),

@@ -232,7 +232,8 @@ def document(scope):
     if scope.impersonation:
         body['user'] = dict(_ref(scope.trustor),
                             domain=_ref(scope.trustor_domain),
-                            password_expires_at=None)
+                            password_expires_at=scope.trustor.get(
+                                'password_expires_at'))
     return body
 
 

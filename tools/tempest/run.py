@@ -74,6 +74,12 @@ MANAGE_TIMEOUT = 120
 # always run; they are written anyway and ignored).
 FEATURE_FLAGS = ('trust', 'access_rules', 'security_compliance',
                  'project_tags', 'application_credentials')
+# [security_compliance] of the service under --features, and tempest's
+# [identity] user_<name> for each (tempest 47's defaults but
+# minimum_password_age, whose default 0 both use).
+SECURITY_COMPLIANCE = {'lockout_failure_attempts': 2, 'lockout_duration': 5,
+                       'unique_last_password_count': 2,
+                       'minimum_password_age': 0}
 
 
 class Failure(Exception):
@@ -142,7 +148,7 @@ def console_script(name, module):
 class Service:
     """One keystone_like (service-all) in a temporary state dir."""
 
-    def __init__(self, enforce_scope, workers):
+    def __init__(self, enforce_scope, workers, features=False):
         self.directory = pathlib.Path(tempfile.mkdtemp(
             prefix='keystone_like-tempest-'))
         self.admin_port = free_port()
@@ -162,6 +168,10 @@ class Service:
             },
             'identity': {'password_hash_rounds': 4},
         }
+        if features:
+            # What tempest's security-compliance tests expect (devstack's
+            # values; tempest_conf() tells tempest the same numbers).
+            sections['security_compliance'] = dict(SECURITY_COMPLIANCE)
         if enforce_scope:
             sections['oslo_policy'] = {'enforce_scope': True,
                                        'enforce_new_defaults': True}
@@ -291,6 +301,9 @@ def tempest_conf(args, uri_v3, password, workspace):
             'admin_role': 'admin',
             'default_domain_id': 'default',
             'use_system_token': enforce,
+            **({'user_' + name: value
+                for name, value in SECURITY_COMPLIANCE.items()}
+               if features else {}),
         },
         'identity-feature-enabled': identity_features,
         'enforce_scope': {'keystone': enforce},
@@ -523,7 +536,8 @@ def run(args, rest):
             password = args.admin_password
             log('testing %s (not started here)' % uri_v3)
         else:
-            service = Service(args.enforce_scope, args.workers)
+            service = Service(args.enforce_scope, args.workers,
+                              features=args.features)
             log('state in %s; setting up' % service.directory)
             service.setup()
             service.start()

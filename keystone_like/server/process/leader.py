@@ -42,6 +42,7 @@ from keystone_like.server import errors
 from keystone_like.server.process import ipc
 from keystone_like.server.process import signals
 from keystone_like.server.process import privileges
+from keystone_like.server.process import threads
 from keystone_like.server.http import sockets
 from keystone_like.server.process import loading as startup
 from keystone_like.server.process import worker
@@ -111,6 +112,7 @@ class Leader:
         self.items = {item.settings.name: item for item in prepared}
         self.urls = {name: _url(item) for name, item in self.items.items()}
         counts = validation.worker_counts(self.conf)
+        self.counts = dict(zip(listener_conf.LISTENERS, counts))
         self.positions = [worker.WorkerState(name, index)
                           for name, count in zip(listener_conf.LISTENERS,
                                                  counts)
@@ -183,6 +185,9 @@ class Leader:
                         if other is not item:
                             other.sock.close()
                     worker.reset_after_fork()
+                    # Hashing slots per machine: a share of the cores.
+                    hooks.set_executor(threads.bounded_executor(
+                        threads.worker_limit(self.counts[position.listener])))
                     worker.main(self.conf, item, self.number,
                                 self.workers_end)
             finally:
