@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from keystone_like.db import models
+from keystone_like.db import revision
 from keystone_like.identity import compliance
 from keystone_like.store import common
 from keystone_like.store import options as resource_options
@@ -152,6 +153,9 @@ def update_user(session, user_id, ref):
         row.failed_auth_at = None
         if policy(session).disable_user_account_days_inactive:
             row.last_active_at = models.utcnow().date()
+            # A user inactive for too long is enabled again: that changes
+            # what its tokens mean though the column is login bookkeeping.
+            revision.touch(session)
     duplicate = common.duplicate_name(KIND, core.get('name'), row.domain_id)
     common.apply_renaming(session, row, core, extra, duplicate,
                           lambda name: _find(session, name, row.domain_id))
