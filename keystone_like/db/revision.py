@@ -21,7 +21,6 @@ the execution option ``quiet_revision=True`` (pruning revocation events
 no live token can match).
 """
 
-import threading
 import uuid
 
 import sqlalchemy as sa
@@ -73,66 +72,78 @@ def _row(row):
 
 
 class Reader:
-    """Reads the revision on a connection of its own, in autocommit.
+    """Reads the revision on connections of its own, in autocommit.
 
     This is every validation's one database read, so it skips what a
     session costs (transaction, pool checkout, ORM execution): one
-    statement on a connection held open, one green thread at a time. In
+    statement on a connection kept checked out of the pool between reads
+    (up to :attr:`KEEP`; a read finding none idle takes another). In
     autocommit each read sees every transaction committed before it
-    started, which is all a validator needs: the data it reads next is
-    at least as new. DBAPI errors come out as SQLAlchemy's (so the
-    database's 503 handling sees them) and drop the connection; the next
-    read opens a new one.
+    started, which is all a validator needs: the data it reads next is at
+    least as new. No lock is held across the read, so green threads never
+    wait on one another here, however the driver yields. DBAPI errors
+    come out as SQLAlchemy's (so the database's 503 handling sees them)
+    and drop the connection.
     """
 
+    KEEP = 2
     _SQL = 'SELECT epoch, value FROM revision WHERE id = 1'
 
     def __init__(self, engine):
         self._engine = engine
-        self._connection = None
-        self._lock = threading.Lock()
+        self._idle = []
 
     @property
-    def connected(self):
-        """Whether it holds a connection (one of the pool's)."""
-        return self._connection is not None
+    def held(self):
+        """How many pool connections it keeps between reads."""
+        return len(self._idle)
 
     def read(self):
         """Return ``(epoch, value)`` as committed now."""
-        with self._lock:
-            if self._connection is None:
-                self._connection = self._engine.connect().execution_options(
-                    isolation_level='AUTOCOMMIT')
-            dbapi = self._connection.connection.driver_connection
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            connection = self._engine.connect().execution_options(
+                isolation_level='AUTOCOMMIT')
+        dbapi_error = self._engine.dialect.loaded_dbapi.Error
+        try:
+            cursor = connection.connection.driver_connection.cursor()
             try:
-                cursor = dbapi.cursor()
-                try:
-                    cursor.execute(self._SQL)
-                    return _row(cursor.fetchone())
-                finally:
-                    cursor.close()
-            except self._engine.dialect.loaded_dbapi.Error as err:
-                self.reset()
+                cursor.execute(self._SQL)
+                found = _row(cursor.fetchone())
+            finally:
+                cursor.close()
+        except BaseException as err:
+            _discard(connection)
+            if isinstance(err, dbapi_error):
                 raise sa.exc.DBAPIError.instance(
-                    self._SQL, None, err,
-                    self._engine.dialect.loaded_dbapi.Error,
+                    self._SQL, None, err, dbapi_error,
                     connection_invalidated=True) from None
+            raise
+        if len(self._idle) < self.KEEP:
+            self._idle.append(connection)
+        else:
+            connection.close()
+        return found
 
     def reset(self, close=True):
-        """Drop the connection (``close=False`` after a fork: it is the
-        parent's)."""
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        if close:
-            try:
-                connection.invalidate()
-                connection.close()
-            except Exception:   # already unusable: nothing to give back
-                pass
-        else:
-            # Never collected, so never closed or rolled back from here.
-            _INHERITED.append(connection)
+        """Drop the connections (``close=False`` after a fork: they are
+        the parent's)."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            if close:
+                _discard(connection)
+            else:
+                # Never collected, so never closed or rolled back here.
+                _INHERITED.append(connection)
+
+
+def _discard(connection):
+    try:
+        connection.invalidate()
+        connection.close()
+    except Exception:   # already unusable: nothing to give back
+        pass
 
 
 # Connections a forked child inherited with its Readers.

@@ -69,7 +69,7 @@ def test_secret_is_hashed_like_a_password_outside_transactions(
         # Hashing and verifying run off the hub with no connection held
         # (but the one the revision reader keeps).
         seen.append(database.engine.pool.checkedout()
-                    - database.revision_reader.connected)
+                    - database.revision_reader.held)
         return function(*args, **kwargs)
 
     previous = offload.install(executor)

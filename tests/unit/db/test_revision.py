@@ -115,10 +115,27 @@ def test_a_transaction_that_wrote_reads_its_own(database, user):
 def test_reader_errors_are_sqlalchemys_and_it_reconnects(database, user):
     reader = database.revision_reader
     seen = reader.read()
-    reader._connection.connection.driver_connection.close()
+    assert reader.held == 1
+    reader._idle[0].connection.driver_connection.close()
     with pytest.raises(sa.exc.DBAPIError):
         reader.read()
+    assert reader.held == 0
     assert reader.read() == seen
+
+
+def test_it_keeps_few_connections_between_reads(database, user):
+    reader = database.revision_reader
+    reader.reset()
+    checked_out = database.engine.pool.checkedout()
+    connections = [database.engine.connect().execution_options(
+        isolation_level='AUTOCOMMIT') for _ in range(reader.KEEP + 1)]
+    reader._idle.extend(connections)   # as if concurrent reads just ended
+    assert reader.read() == now(database)
+    assert reader.held == reader.KEEP
+    assert database.engine.pool.checkedout() == checked_out + reader.KEEP
+    reader.reset()
+    assert reader.held == 0
+    assert database.engine.pool.checkedout() == checked_out
 
 
 def test_a_new_epoch_when_the_counter_is_gone(database, user):
