@@ -16,6 +16,9 @@ from keystone_like.middleware import errors
 from keystone_like.server import hooks
 
 ROUTE = '/metrics'
+ATTEMPTS = 3
+# prometheus_client's exposition.CONTENT_TYPE_LATEST (text format 0.0.4).
+CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
 
 class MetricsApp:
@@ -32,17 +35,31 @@ class MetricsApp:
         if environ['REQUEST_METHOD'] not in ('GET', 'HEAD'):
             return errors.error_response(
                 http.HTTPStatus.METHOD_NOT_ALLOWED)(environ, start_response)
-        from prometheus_client import CollectorRegistry
-        from prometheus_client import exposition
-        from prometheus_client import multiprocess
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=directory)
-        body = exposition.generate_latest(registry)
+        body = render(directory)
         start_response('200 OK', [
-            ('Content-Type', exposition.CONTENT_TYPE_LATEST),
+            ('Content-Type', CONTENT_TYPE),
             ('Content-Length', str(len(body))),
             ('Cache-Control', 'no-store')])
         return [b''] if environ['REQUEST_METHOD'] == 'HEAD' else [body]
+
+
+def render(directory, attempts=ATTEMPTS):
+    """The text format of every process's values in ``directory``.
+
+    The master may fold a dead worker's file into the archive between
+    the collector's listing and its read: read again then.
+    """
+    from prometheus_client import CollectorRegistry
+    from prometheus_client import exposition
+    from prometheus_client import multiprocess
+    for attempt in range(attempts):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=directory)
+        try:
+            return exposition.generate_latest(registry)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
 
 
 def admin_app_factory(global_conf, **local_conf):
