@@ -9,13 +9,18 @@ chose the directory. The launcher records requests, connections and
 processes itself (``keystone_like.server.metrics``).
 """
 
+import functools
+
 from keystone_like.server import hooks
 
 _families = {}
 
 
 def _build():
-    from prometheus_client import Counter, Gauge
+    import prometheus_client
+    # Outside the default registry: a scrape reads the multiprocess files.
+    Counter = functools.partial(prometheus_client.Counter, registry=None)
+    Gauge = functools.partial(prometheus_client.Gauge, registry=None)
     return {
         'issued': Counter(
             'keystone_like_tokens_issued', 'Tokens issued (POST '

@@ -66,6 +66,7 @@ class Server:
         # Gauges of connections are set once a second, not per request:
         # the request path pays for counters only.
         while True:
+            self.metrics.flush()
             for item in self.listeners:
                 self.metrics.sample_listener(item.settings.name, *item.load())
             eventlet.sleep(SAMPLE_INTERVAL)
@@ -107,6 +108,13 @@ class Server:
 
     def stop(self):
         """Stop accepting; drain (or abort); return connections cut."""
+        try:
+            return self._stop()
+        finally:
+            if self.metrics is not None:
+                self.metrics.flush()    # the last requests' counts
+
+    def _stop(self):
         # Health checks on connections still open answer 503 from now on.
         hooks.set_draining(True)
         for item in self.listeners:
