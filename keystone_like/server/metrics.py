@@ -75,6 +75,14 @@ def enable(state_dir, owner=None):
     return directory
 
 
+def finish():
+    """Remove this service's directory (the master or single process, at
+    its end); a no-op in any other process or when metrics are off."""
+    directory = hooks.metrics_dir()
+    if directory and os.path.basename(directory) == str(os.getpid()):
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def disable():
     """Record nothing from now on (tests)."""
     _state['metrics'] = None

@@ -75,11 +75,14 @@ def run(conf):
     # uwsgi or mod_wsgi.
     del sys.argv[1:]
     _enable_metrics(conf)
-    if any(validation.worker_counts(conf)):
-        prepared = startup.prepare(conf)
-        from keystone_like.server.process import master
-        return master.run(conf, prepared)
-    return run_single(conf)
+    try:
+        if any(validation.worker_counts(conf)):
+            prepared = startup.prepare(conf)
+            from keystone_like.server.process import master
+            return master.run(conf, prepared)
+        return run_single(conf)
+    finally:
+        metrics.finish()
 
 
 def _enable_metrics(conf):
