@@ -7,7 +7,6 @@ request slots only while the application runs; an idle keep-alive
 connection holds none.
 """
 
-import contextvars
 import logging
 import socket
 import ssl
@@ -19,6 +18,7 @@ import eventlet
 import httptools
 
 from keystone_like.server.http import parser
+from keystone_like.server.http.request_context import CURRENT_ENVIRON
 from keystone_like.server.http import response as http_response
 from keystone_like.server.http.response import IO_ERRORS
 from keystone_like.server.http.response import MAX_DISCARD
@@ -28,9 +28,6 @@ from keystone_like.server.http import wsgi_input
 
 LOG = logging.getLogger(__name__)
 ACCESS_LOG = logging.getLogger('keystone_like.access')
-# The environ of the request this green thread serves (its own context:
-# each greenlet has one), so log records can name the request id.
-CURRENT_ENVIRON = contextvars.ContextVar('keystone_like_request_environ')
 
 # Closing a socket that still holds unread request bytes makes the kernel
 # send a reset, which can destroy the response before the client reads it.

@@ -4,7 +4,7 @@
 Elasticsearch and the like): ``time`` (UTC, ISO 8601), ``level``,
 ``logger``, ``pid``, ``message``, ``request_id`` when the record was
 logged while serving a request (application logs included: the request's
-environ is known through :data:`connection.CURRENT_ENVIRON`), the access
+environ is known through :data:`request_context.CURRENT_ENVIRON`), the access
 log's fields (``client``, ``method``, ``path``, ``status``, ``bytes``,
 ``duration_ms``) and ``exception``. Messages and tracebacks go through
 :func:`mask_secrets` in both formats' JSON; the access log never has a
@@ -19,7 +19,7 @@ import logging
 import re
 import sys
 
-from keystone_like.server.http import connection
+from keystone_like.server.http import request_context
 
 FORMAT = '%(asctime)s %(process)d %(levelname)s %(name)s %(message)s'
 # Where the request id middleware leaves the id (oslo's key).
@@ -54,7 +54,7 @@ class JSONFormatter(logging.Formatter):
         }
         request_id = getattr(record, 'request_id', None)
         if request_id is None:
-            environ = connection.CURRENT_ENVIRON.get(None)
+            environ = request_context.CURRENT_ENVIRON.get(None)
             if environ is not None:
                 request_id = environ.get(REQUEST_ID_KEY)
         if request_id:
