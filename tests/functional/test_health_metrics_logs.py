@@ -19,7 +19,7 @@ from tests.support import service
 
 WAIT = 15.0
 SLOW_APP = '''\
-"""A paste app whose /slow holds the process in its drain for 3 s."""
+"""A paste app whose /slow holds the process in its drain for 2 s."""
 
 import time
 
@@ -27,7 +27,7 @@ import time
 def app_factory(global_conf, **local_conf):
     def app(environ, start_response):
         if environ['PATH_INFO'] == '/slow':
-            time.sleep(3)       # green: the worker is monkey-patched
+            time.sleep(2)       # green: the worker is monkey-patched
         start_response('200 OK', [('Content-Type', 'text/plain'),
                                   ('Content-Length', '2')])
         return [b'ok']
