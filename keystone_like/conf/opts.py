@@ -15,6 +15,7 @@ from keystone_like.conf import database
 from keystone_like.conf import default
 from keystone_like.conf import endpoint_filter
 from keystone_like.conf import fernet_tokens
+from keystone_like.conf import healthcheck
 from keystone_like.conf import identity
 from keystone_like.conf import resource
 from keystone_like.conf import revoke
@@ -29,7 +30,7 @@ from keystone_like.server import config as server_config
 MODULES = (default, database, identity, security_compliance, resource,
            assignment, role, catalog, token, revoke, fernet_tokens,
            credential, application_credential, trust, unified_limit,
-           endpoint_filter)
+           endpoint_filter, healthcheck)
 
 
 def register_application(conf):

@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm
 
 from keystone_like.common import log as ks_log
+from keystone_like.common import metrics
 from keystone_like.db import engine as db_engine
 from keystone_like.db import revision
 from keystone_like import exceptions
@@ -87,6 +88,7 @@ class Database:
     def _setup(self, url, session_info=None, **options):
         self.url = sa.engine.make_url(url)
         self.engine = db_engine.create_engine(self.url, **options)
+        metrics.instrument_engine(self.engine)
         # Validators read the revision through this, not a session.
         self.revision_reader = revision.Reader(self.engine)
         # Each session starts with a copy of ``session_info``.

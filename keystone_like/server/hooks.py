@@ -24,6 +24,13 @@ other WSGI servers, command-line tools) nothing is ever called back.
   cap raises :class:`OffloadRefused` at once.
 - :func:`config_args` -- the ``--config-file``/``--config-dir`` arguments
   the launcher parsed, for an application that reads the same files.
+- :func:`draining` -- whether this process has begun its graceful stop
+  (a health check answers 503 then, so balancers stop sending).
+- :func:`metrics_dir` -- the prometheus_client multiprocess directory
+  every process of the service writes to, or None when metrics are off.
+- :data:`ROUTE_KEY` -- the environ key where an application may put the
+  route template a request matched (``/v3/users/{user_id}``); the
+  launcher's request metrics label requests with it.
 - :class:`StartupRefused` -- raised by a factory or a callback, it stops
   the start (or refuses the reload) with its one line and exit code.
 """
@@ -37,7 +44,10 @@ BEFORE_RELOAD = 'before_reload'
 EXIT_CONFIG = 78        # as in keystone_like.server.errors (sysexits)
 
 _callbacks = {AFTER_FORK: [], AFTER_PRIVILEGE_DROP: [], BEFORE_RELOAD: []}
-_state = {'executor': None, 'config_args': None}
+ROUTE_KEY = 'keystone_like.route'
+
+_state = {'executor': None, 'config_args': None, 'draining': False,
+          'metrics_dir': None}
 # Per green thread (greenlet keeps a context each): set by offload_keys.
 _offload_keys = contextvars.ContextVar('offload_keys', default=())
 
@@ -149,3 +159,27 @@ def config_args():
     """
     args = _state['config_args']
     return None if args is None else list(args)
+
+
+def set_draining(flag=True):
+    """Record that this process drains (the launcher, when it stops)."""
+    _state['draining'] = bool(flag)
+
+
+def draining():
+    """True once this serving process has begun its graceful stop.
+
+    In worker mode each worker drains on its own (a reload's old
+    generation, SIGTERM); in single-process mode the launcher does.
+    """
+    return _state['draining']
+
+
+def set_metrics_dir(directory):
+    """Record the metrics directory (the launcher, before anything forks)."""
+    _state['metrics_dir'] = directory
+
+
+def metrics_dir():
+    """The multiprocess metrics directory, or None: metrics are off."""
+    return _state['metrics_dir']

@@ -20,6 +20,7 @@ import datetime
 
 import sqlalchemy as sa
 
+from keystone_like.common import metrics
 from keystone_like import db
 from keystone_like.db import models
 from keystone_like import exceptions
@@ -55,6 +56,8 @@ def add_event(session, audit_id=None, user_id=None, project_id=None,
         revoked_at=common.to_storage_time(revoked_at) or now, **selectors)
     session.add(row)
     session.flush()
+    metrics.revocation_recorded(
+        name for name, value in selectors.items() if value is not None)
     retention = session.info.get(db.REVOCATION_RETENTION)
     if retention is not None:
         prune(session, now - datetime.timedelta(seconds=retention))

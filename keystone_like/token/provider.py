@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import json
 
+from keystone_like.common import metrics
 from keystone_like import db
 from keystone_like import exceptions
 from keystone_like.store import catalog
@@ -232,11 +233,14 @@ class TokenProvider:
             now -= datetime.timedelta(
                 seconds=self.conf.token.allow_expired_window)
         if formats.is_expired(payload, now):
+            metrics.token_validated('expired')
             raise TokenNotFound()
         seen = self._sync(session)
-        token = self._resolve(session, payload, token_id, TokenNotFound, seen)
+        token = self._resolve(session, payload, token_id, _unresolved, seen)
         if self._revoked(session, token, seen):
+            metrics.token_validated('revoked')
             raise TokenNotFound()
+        metrics.token_validated('valid')
         return token
 
     def _decrypt(self, token_id):
@@ -252,6 +256,7 @@ class TokenProvider:
             try:
                 payload = formats.decrypt(token_id, keys)
             except formats.InvalidToken:
+                metrics.token_validated('invalid')
                 raise TokenNotFound() from None
             if self.cache is not None:
                 payloads[token_id] = payload
@@ -396,6 +401,12 @@ class TokenProvider:
     def _keep(self, kind, seen, key, value):
         if self.cache is not None and seen is not None:
             self.cache.keep(kind, seen, key, value)
+
+
+def _unresolved():
+    """TokenNotFound for a token whose user, scope or trust is not ok."""
+    metrics.token_validated('unresolved')
+    return TokenNotFound()
 
 
 def _ref(entity):

@@ -21,11 +21,13 @@ A key may have at most its cap of jobs queued or running; one more raises
 
 import collections
 import os
+import time
 
 import eventlet.event
 import eventlet.tpool
 
 from keystone_like.server import hooks
+from keystone_like.server import metrics
 
 # Jobs charged to no key share this one.
 ANONYMOUS = ('', None)
@@ -59,8 +61,9 @@ class FairExecutor:
     def __call__(self, function, *args, **kwargs):
         limits = hooks.current_offload_keys() or (ANONYMOUS,)
         self._charge(limits)
+        recorder = metrics.get()
         try:
-            self._acquire(limits[0][0])
+            self._wait_for_slot(limits[0][0], recorder)
             try:
                 return eventlet.tpool.execute(function, *args, **kwargs)
             finally:
@@ -70,6 +73,18 @@ class FairExecutor:
                 self.charged[key] -= 1
                 if not self.charged[key]:
                     del self.charged[key]
+
+    def _wait_for_slot(self, key, recorder):
+        if recorder is None:
+            self._acquire(key)
+            return
+        queued = time.monotonic()
+        recorder.offload_queue.inc()
+        try:
+            self._acquire(key)
+        finally:
+            recorder.offload_queue.dec()
+        recorder.offload_wait.observe(time.monotonic() - queued)
 
     def _charge(self, limits):
         for key, cap in limits:
