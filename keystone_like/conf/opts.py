@@ -15,6 +15,7 @@ from keystone_like.conf import database
 from keystone_like.conf import default
 from keystone_like.conf import endpoint_filter
 from keystone_like.conf import fernet_tokens
+from keystone_like.conf import healthcheck
 from keystone_like.conf import identity
 from keystone_like.conf import resource
 from keystone_like.conf import role
@@ -26,7 +27,7 @@ from keystone_like.server import config as server_config
 # The application's groups, after the launcher's in the sample.
 MODULES = (default, database, identity, resource, assignment, role, catalog,
            token, fernet_tokens, credential, application_credential, trust,
-           unified_limit, endpoint_filter)
+           unified_limit, endpoint_filter, healthcheck)
 
 
 def register_application(conf):

@@ -20,6 +20,11 @@ other WSGI servers, command-line tools) nothing is ever called back.
   bounded native thread pool (directly when there is none).
 - :func:`config_args` -- the ``--config-file``/``--config-dir`` arguments
   the launcher parsed, for an application that reads the same files.
+- :func:`draining` -- whether this process has begun its graceful stop
+  (a health check answers 503 then, so balancers stop sending).
+- :data:`ROUTE_KEY` -- the environ key where an application may put the
+  route template a request matched (``/v3/users/{user_id}``); the
+  launcher's request metrics label requests with it.
 - :class:`StartupRefused` -- raised by a factory or a callback, it stops
   the start (or refuses the reload) with its one line and exit code.
 """
@@ -30,7 +35,9 @@ BEFORE_RELOAD = 'before_reload'
 EXIT_CONFIG = 78        # as in keystone_like.server.errors (sysexits)
 
 _callbacks = {AFTER_FORK: [], AFTER_PRIVILEGE_DROP: [], BEFORE_RELOAD: []}
-_state = {'executor': None, 'config_args': None}
+ROUTE_KEY = 'keystone_like.route'
+
+_state = {'executor': None, 'config_args': None, 'draining': False}
 
 
 class StartupRefused(Exception):
@@ -109,3 +116,17 @@ def config_args():
     """
     args = _state['config_args']
     return None if args is None else list(args)
+
+
+def set_draining(flag=True):
+    """Record that this process drains (the launcher, when it stops)."""
+    _state['draining'] = bool(flag)
+
+
+def draining():
+    """True once this serving process has begun its graceful stop.
+
+    In worker mode each worker drains on its own (a reload's old
+    generation, SIGTERM); in single-process mode the launcher does.
+    """
+    return _state['draining']

@@ -23,6 +23,7 @@ import signal
 import eventlet
 
 from keystone_like.server import errors
+from keystone_like.server import hooks
 from keystone_like.server.http import listener as http_listener
 from keystone_like.server.http import readiness
 from keystone_like.server.process import signals
@@ -90,6 +91,8 @@ class Server:
 
     def stop(self):
         """Stop accepting; drain (or abort); return connections cut."""
+        # Health checks on connections still open answer 503 from now on.
+        hooks.set_draining(True)
         for item in self.listeners:
             item.stop_accepting()
         if self.stop_reason == 'SIGINT' and self.interrupt == 'abort':
