@@ -44,11 +44,11 @@ def test_nginx_config_is_valid(tmp_path):
         '    %s_temp_path %s;\n' % (kind, tmp_path / kind)
         for kind in ('client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'))
     main = tmp_path / 'nginx.conf'
+    values = (tmp_path / 'nginx.pid', tmp_path / 'error.log', temp_paths,
+              NGINX_CONF)
     main.write_text(
         'pid %s;\nerror_log %s;\nevents {}\nhttp {\n%s    access_log off;\n'
-        '    include %s;\n}\n' % (tmp_path / 'nginx.pid',
-                                 tmp_path / 'error.log', temp_paths,
-                                 NGINX_CONF))
+        '    include %s;\n}\n' % values)
     completed = subprocess.run(
         [nginx, '-t', '-p', str(tmp_path), '-e', str(tmp_path / 'error.log'),
          '-c', str(main)], capture_output=True, text=True, timeout=TIMEOUT)
