@@ -16,6 +16,7 @@ import webob.exc
 
 # Also imported for its side effect: webob.exc errors render as JSON.
 from keystone_like.middleware import errors
+from keystone_like.server import hooks
 
 INTERFACES = ('public', 'admin')
 _PARAMETER = re.compile(r'\{([A-Za-z_][A-Za-z0-9_]*)\}')
@@ -58,13 +59,20 @@ class Router:
     """
 
     def __init__(self, routes, hidden=()):
-        self.routes = [(method.upper(), compile_pattern(pattern), target)
+        # Each row keeps its pattern: metrics label requests with it.
+        self.routes = [(method.upper(), compile_pattern(pattern),
+                        (target, _normalize(pattern)))
                        for method, pattern, target in routes]
         self.hidden = [(method.upper(), compile_pattern(pattern))
                        for method, pattern in hidden]
 
     def match(self, method, path):
         """Return ``(target, params)``; raise 404, or 405 with ``Allow``."""
+        (target, _pattern), params = self.resolve(method, path)
+        return target, params
+
+    def resolve(self, method, path):
+        """Return ``((target, pattern), params)``; 404 or 405 as match."""
         path = _normalize(path)
         allowed = []
         for route_method, regex, target in self.routes:
@@ -114,6 +122,8 @@ class Application:
     @webob.dec.wsgify
     def __call__(self, request):
         """Route ``request`` to its handler method."""
-        handler, params = self.router.match(request.method,
-                                            request.path_info)
+        (handler, pattern), params = self.router.resolve(request.method,
+                                                         request.path_info)
+        request.environ[hooks.ROUTE_KEY] = (
+            (request.script_name + pattern).rstrip('/') or '/')
         return handler(request, **params)

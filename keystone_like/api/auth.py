@@ -20,6 +20,7 @@ from keystone_like.api import auth_schemas
 from keystone_like.api import context
 from keystone_like.api import delegation
 from keystone_like.api import resources
+from keystone_like.common import metrics
 from keystone_like import exceptions
 from keystone_like.identity import passwords
 from keystone_like.store import catalog
@@ -77,11 +78,14 @@ class AuthResource:
         except AuthFailed as exc:
             LOG.info('Authentication failed for %s: %s',
                      auth.describe_user(), exc.reason)
+            metrics.token_issue_failed('authentication')
             raise
         except exceptions.Unauthorized:
             LOG.info('Authentication failed for %s: scope %s not granted',
                      auth.describe_user(), _describe_scope(auth.scope))
+            metrics.token_issue_failed('scope')
             raise
+        metrics.token_issued(auth.methods)
         return api.json_response(document, status=201,
                                  headers=[(context.SUBJECT_HEADER, token.id)])
 

@@ -20,6 +20,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm
 
 from keystone_like.common import log as ks_log
+from keystone_like.common import metrics
 from keystone_like.db import engine as db_engine
 from keystone_like.db import revision
 from keystone_like import exceptions
@@ -70,6 +71,7 @@ class Database:
     def _setup(self, url, **options):
         self.url = sa.engine.make_url(url)
         self.engine = db_engine.create_engine(self.url, **options)
+        metrics.instrument_engine(self.engine)
         self._sessions = orm.sessionmaker(bind=self.engine,
                                           expire_on_commit=False)
         # Every write moves the revision validators' caches key on.

@@ -31,6 +31,7 @@ from keystone_like.server import hooks
 
 LOG = logging.getLogger(__name__)
 TRUE = ('true', '1', 'yes', 'on')
+ROUTE = '/healthcheck'
 
 
 class DrainingHealthcheck(pluginbase.HealthcheckBaseExtension):
@@ -100,7 +101,13 @@ def _factory(local_conf, detailed_allowed):
                          'healthcheck section would show thread stacks to '
                          'anyone; set it in the admin listener\'s only')
     options['detailed'] = 'true' if detailed else 'false'
-    return oslo_healthcheck.Healthcheck.app_factory(None, **options)
+    checker = oslo_healthcheck.Healthcheck.app_factory(None, **options)
+
+    def healthcheck(environ, start_response):
+        environ[hooks.ROUTE_KEY] = ROUTE     # the metrics' route label
+        return checker(environ, start_response)
+    healthcheck.checker = checker
+    return healthcheck
 
 
 def admin_app_factory(global_conf, **local_conf):

@@ -22,6 +22,8 @@ other WSGI servers, command-line tools) nothing is ever called back.
   the launcher parsed, for an application that reads the same files.
 - :func:`draining` -- whether this process has begun its graceful stop
   (a health check answers 503 then, so balancers stop sending).
+- :func:`metrics_dir` -- the prometheus_client multiprocess directory
+  every process of the service writes to, or None when metrics are off.
 - :data:`ROUTE_KEY` -- the environ key where an application may put the
   route template a request matched (``/v3/users/{user_id}``); the
   launcher's request metrics label requests with it.
@@ -37,7 +39,8 @@ EXIT_CONFIG = 78        # as in keystone_like.server.errors (sysexits)
 _callbacks = {AFTER_FORK: [], AFTER_PRIVILEGE_DROP: [], BEFORE_RELOAD: []}
 ROUTE_KEY = 'keystone_like.route'
 
-_state = {'executor': None, 'config_args': None, 'draining': False}
+_state = {'executor': None, 'config_args': None, 'draining': False,
+          'metrics_dir': None}
 
 
 class StartupRefused(Exception):
@@ -130,3 +133,13 @@ def draining():
     generation, SIGTERM); in single-process mode the launcher does.
     """
     return _state['draining']
+
+
+def set_metrics_dir(directory):
+    """Record the metrics directory (the launcher, before anything forks)."""
+    _state['metrics_dir'] = directory
+
+
+def metrics_dir():
+    """The multiprocess metrics directory, or None: metrics are off."""
+    return _state['metrics_dir']

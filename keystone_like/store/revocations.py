@@ -13,6 +13,7 @@ functions are taken as UTC.
 
 import sqlalchemy as sa
 
+from keystone_like.common import metrics
 from keystone_like.db import models
 from keystone_like import exceptions
 from keystone_like.store import common
@@ -47,6 +48,8 @@ def add_event(session, audit_id=None, user_id=None, project_id=None,
         revoked_at=common.to_storage_time(revoked_at) or now, **selectors)
     session.add(row)
     session.flush()
+    metrics.revocation_recorded(
+        name for name, value in selectors.items() if value is not None)
     return to_dict(row)
 
 

@@ -12,6 +12,7 @@ at once.
 import dataclasses
 import datetime
 
+from keystone_like.common import metrics
 from keystone_like import exceptions
 from keystone_like.store import catalog
 from keystone_like.store import domains
@@ -200,21 +201,25 @@ class TokenProvider:
         try:
             payload = formats.decrypt(token_id, self.keys.get())
         except formats.InvalidToken:
+            metrics.token_validated('invalid')
             raise TokenNotFound() from None
         now = utcnow()
         if allow_expired:
             now -= datetime.timedelta(
                 seconds=self.conf.token.allow_expired_window)
         if formats.is_expired(payload, now):
+            metrics.token_validated('expired')
             raise TokenNotFound()
-        token = self._resolve(session, payload, token_id, TokenNotFound)
+        token = self._resolve(session, payload, token_id, _unresolved)
         if revocations.is_revoked(
                 session, payload.issued_at, audit_ids=payload.audit_ids,
                 user_id=payload.user_id, user_ids=_trustor_ids(token),
                 project_id=payload.project_id,
                 domain_ids=_domain_ids(token),
                 role_ids=[role['id'] for role in token.roles]):
+            metrics.token_validated('revoked')
             raise TokenNotFound()
+        metrics.token_validated('valid')
         return token
 
     def revoke(self, session, token):
@@ -279,6 +284,12 @@ class TokenProvider:
                 return_all=self.conf.endpoint_filter
                 .return_all_endpoints_if_no_filter)
         return {'token': body}
+
+
+def _unresolved():
+    """TokenNotFound for a token whose user, scope or trust is not ok."""
+    metrics.token_validated('unresolved')
+    return TokenNotFound()
 
 
 def _ref(entity):

@@ -22,6 +22,7 @@ from oslo_config import cfg
 from keystone_like.server.config import default
 from keystone_like.server.config import eventlet_server
 from keystone_like.server.config import listener
+from keystone_like.server.config import metrics
 from keystone_like.server.config import paste_deploy
 from keystone_like.server.config import process
 from keystone_like.server.config import ssl
@@ -32,7 +33,8 @@ PROJECT = 'keystone_like'
 CONFIG_FILE_NAME = PROJECT + '.conf'
 PASTE_FILE_NAME = PROJECT + '-paste.ini'
 # Order is the order of the groups in the generated sample.
-MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process)
+MODULES = (default, eventlet_server, ssl, listener, paste_deploy, process,
+           metrics)
 
 
 def register_all(conf):

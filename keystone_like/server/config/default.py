@@ -80,6 +80,15 @@ ALL_OPTS = [
     cfg.StrOpt(
         'log_file',
         help='Write the log to this file instead of standard error.'),
+    cfg.StrOpt(
+        'log_format', default='text', choices=('text', 'json'),
+        help='text: one line per record (time, pid, level, logger, '
+             'message). json: one JSON object per line with time, level, '
+             'logger, pid, message, the request id of the request being '
+             'served, the access log\'s fields (client, method, path, '
+             'status, bytes, duration_ms) and any exception, for log '
+             'collectors such as Loki or Elasticsearch. Passwords, tokens '
+             'and query strings are never logged in either format.'),
     cfg.BoolOpt(
         'access_log', default=True,
         help='Log one line per request (client, method, path without the '

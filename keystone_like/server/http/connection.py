@@ -7,6 +7,7 @@ request slots only while the application runs; an idle keep-alive
 connection holds none.
 """
 
+import contextvars
 import logging
 import socket
 import ssl
@@ -27,6 +28,9 @@ from keystone_like.server.http import wsgi_input
 
 LOG = logging.getLogger(__name__)
 ACCESS_LOG = logging.getLogger('keystone_like.access')
+# The environ of the request this green thread serves (its own context:
+# each greenlet has one), so log records can name the request id.
+CURRENT_ENVIRON = contextvars.ContextVar('keystone_like_request_environ')
 
 # Closing a socket that still holds unread request bytes makes the kernel
 # send a reset, which can destroy the response before the client reads it.
@@ -172,11 +176,19 @@ class Connection:
         body = wsgi_input.Input(self.reader, message, continue_hook)
         response.request_body = body
         environ['wsgi.input'] = body
-        with self.listener.request_permits:
-            response.run(self.listener.app, environ)
+        context = CURRENT_ENVIRON.set(environ)
+        try:
+            with self.listener.request_permits:
+                response.run(self.listener.app, environ)
+        finally:
+            CURRENT_ENVIRON.reset(context)
         keep = response.keep_alive and self._finish_body(message, body)
         self._log(message, response.code, response.body_sent, started,
                   environ)
+        observe = self.listener.observe
+        if observe is not None:
+            observe(self.settings.name, environ, response.code,
+                    time.monotonic() - started)
         return keep
 
     def _finish_body(self, message, body):
@@ -229,10 +241,15 @@ class Connection:
     def _log(self, message, code, sent, started, environ=None):
         if not self.settings.access_log:
             return
-        path = loggable_path(message.target)
+        path = loggable_path(message.target)[:256]
+        client = self.listener.client_address(self.peer, environ)
+        method = message.method or '-'
+        duration = round((time.monotonic() - started) * 1000, 1)
+        request_id = (environ or {}).get('openstack.request_id', '-')
+        # The same facts as attributes, for the JSON log format.
         ACCESS_LOG.info(
-            '%s "%s %s HTTP/%s" %s %d %.1fms %s',
-            self.listener.client_address(self.peer, environ),
-            message.method or '-', path[:256], message.version or '-',
-            code, sent, (time.monotonic() - started) * 1000,
-            (environ or {}).get('openstack.request_id', '-'))
+            '%s "%s %s HTTP/%s" %s %d %.1fms %s', client, method, path,
+            message.version or '-', code, sent, duration, request_id,
+            extra={'client': client, 'method': method, 'path': path,
+                   'status': code, 'bytes': sent, 'duration_ms': duration,
+                   'request_id': request_id})

@@ -36,8 +36,11 @@ FRESH_GRACE = 1.0
 class Listener:
     """Accepts connections on one bound socket and serves one WSGI app."""
 
-    def __init__(self, settings, app, sock, ssl_context=None):
+    def __init__(self, settings, app, sock, ssl_context=None, observe=None):
         self.settings = settings
+        # observe(listener name, environ, status, seconds) after each
+        # answered request (the process model's metrics), or None.
+        self.observe = observe
         self.app = app
         self.sock = sock
         self.ssl_context = ssl_context
@@ -217,6 +220,16 @@ class Listener:
         for conn in list(self.connections):
             _shutdown(conn.sock)
         return left
+
+    def load(self):
+        """``(in-flight requests, open connections, idle connections)``.
+
+        In flight counts the requests holding a slot and those waiting for
+        one (a negative semaphore balance).
+        """
+        busy = self.settings.pool_size - self.request_permits.balance
+        connections = list(self.connections)
+        return busy, len(connections), sum(1 for c in connections if c.idle)
 
     def close_idle(self, grace=FRESH_GRACE):
         """Close connections that wait for a request that has not begun.

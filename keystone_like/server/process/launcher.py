@@ -26,9 +26,11 @@ import eventlet
 from keystone_like.server.config import validation
 from keystone_like.server import config as server_config
 from keystone_like.server import hooks
+from keystone_like.server import metrics
 from keystone_like.server.control import pidfile
 from keystone_like.server import errors
 from keystone_like.server.process import onready
+from keystone_like.server.process import privileges
 from keystone_like.server.process import loading as startup
 from keystone_like.server.control import status
 from keystone_like.server import systemd
@@ -72,11 +74,23 @@ def run(conf):
     # service-all's --config-file for its own: it gets none, as under
     # uwsgi or mod_wsgi.
     del sys.argv[1:]
+    _enable_metrics(conf)
     if any(validation.worker_counts(conf)):
         prepared = startup.prepare(conf)
         from keystone_like.server.process import master
         return master.run(conf, prepared)
     return run_single(conf)
+
+
+def _enable_metrics(conf):
+    """Pick the shared metrics directory before the apps load and fork."""
+    if not conf.metrics.enabled:
+        return
+    creds = privileges.resolve(conf)
+    directory = metrics.enable(
+        conf.state_dir, None if creds is None else (creds.uid, creds.gid))
+    LOG.debug('Metrics: prometheus_client multiprocess files in %s',
+              directory)
 
 
 def run_single(conf):
@@ -104,6 +118,8 @@ def run_single(conf):
 def serve(conf, server, report):
     """Start, become ready (then onready), wait for a stop, drain."""
     server.start()
+    if server.metrics is not None:
+        server.metrics.generation.set(1)
     urls = server.urls()
     report.update('starting', urls=urls)
     LOG.info('keystone_like %s (pid %d): admin on %s, public on %s',

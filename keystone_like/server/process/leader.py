@@ -39,6 +39,7 @@ from keystone_like.server.config import listener as listener_conf
 from keystone_like.server.config import validation
 from keystone_like.server import hooks
 from keystone_like.server import errors
+from keystone_like.server import metrics
 from keystone_like.server.process import ipc
 from keystone_like.server.process import signals
 from keystone_like.server.process import privileges
@@ -189,6 +190,11 @@ class Leader:
                 os._exit(errors.EXIT_SOFTWARE)
         position.started(pid, time.monotonic())
         self.by_pid[pid] = position
+        recorder = metrics.get()
+        if recorder is not None:
+            recorder.worker_starts.labels(position.listener).inc()
+            if position.restarts:
+                recorder.worker_respawns.labels(position.listener).inc()
 
     def on_message(self, message, now):
         """Handle a worker's ready, heartbeat or error message."""
@@ -210,8 +216,12 @@ class Leader:
         if position is None or self.stopping is not None:
             return
         how = ipc.describe_status(status)
+        cause = 'killed' if os.WIFSIGNALED(status) else 'exited'
         if position.kill_at is not None:
-            how = 'hung, killed'
+            how, cause = 'hung, killed', 'hung'
+        recorder = metrics.get()
+        if recorder is not None:
+            recorder.worker_deaths.labels(position.listener, cause).inc()
         reason = 'worker %d (%s) %s' % (pid, position.listener, how)
         delay = position.died(now, self.conf.process.crash_loop_window,
                               self.conf.process.respawn_backoff_max)

@@ -61,6 +61,7 @@ import eventlet.hubs
 
 from keystone_like.server.config import validation
 from keystone_like.server import errors
+from keystone_like.server import metrics
 from keystone_like.server.process import leader
 from keystone_like.server.process import ipc
 from keystone_like.server.process import signals
@@ -274,6 +275,8 @@ class Master(master_status.Reporting):
             if gen is None:
                 return
         if kind == 'state':
+            # A worker came or went: fold the files of the dead ones.
+            metrics.sweep()
             gen.state = message
             if message.get('last_restart_reason') and gen is self.current:
                 self.last_restart_reason = message['last_restart_reason']
@@ -298,6 +301,7 @@ class Master(master_status.Reporting):
         if self.stopping is not None:
             return
         if gen is self.current:
+            self.record_generation(gen, None)
             LOG.info('Application startup complete: %s',
                      self.workers_text(gen))
             self.notify_ready()
@@ -318,7 +322,17 @@ class Master(master_status.Reporting):
                  '; draining generation %d' % old.number if old else '')
         if old is not None:
             self.signal(old, signal.SIGTERM)
+        self.record_generation(gen, 'ok')
         self.notify_ready()
+
+    def record_generation(self, gen, outcome):
+        """Metrics: the serving generation and a reload's outcome."""
+        recorder = metrics.get()
+        if recorder is None:
+            return
+        recorder.generation.set(gen.number)
+        if outcome is not None:
+            recorder.reloads.labels(outcome).inc()
 
     def reload_failed(self, gen, verb, reason):
         """Keep the serving generation after a refused or stuck reload."""
@@ -328,6 +342,9 @@ class Master(master_status.Reporting):
             item['sock'].close()
         self.last_reload = {'at': time.time(),
                             'result': '%s: %s' % (verb, reason)}
+        recorder = metrics.get()
+        if recorder is not None:
+            recorder.reloads.labels(verb.replace(' ', '_')).inc()
         if self.current is None:
             LOG.error('reload %s: %s; no generation is left to serve, '
                       'stopping', verb, reason)
@@ -340,6 +357,7 @@ class Master(master_status.Reporting):
 
     def leader_exited(self, gen, how, code):
         """A leader is gone: a failed start, reload, or an unexpected end."""
+        metrics.sweep()
         error = gen.error or ('generation %d leader %s before it was ready'
                               % (gen.number, how), code or 1)
         if self.stopping is not None:

@@ -24,12 +24,14 @@ import eventlet
 
 from keystone_like.server import errors
 from keystone_like.server import hooks
+from keystone_like.server import metrics
 from keystone_like.server.http import listener as http_listener
 from keystone_like.server.http import readiness
 from keystone_like.server.process import signals
 
 LOG = logging.getLogger(__name__)
 TICK = 0.05
+SAMPLE_INTERVAL = 1.0
 SINGLE_PROCESS_HUP = ('SIGHUP received: single-process mode has no zero-loss '
                       'reload (it needs admin_workers/public_workers; '
                       '"service-all restart" restarts); ignoring')
@@ -39,8 +41,12 @@ class Server:
     """The listeners of one process and their life cycle."""
 
     def __init__(self, prepared, graceful_timeout, interrupt='drain'):
+        self.metrics = metrics.get()
+        observe = (None if self.metrics is None
+                   else self.metrics.observe_request)
         self.listeners = [
-            http_listener.Listener(p.settings, p.app, p.sock, p.ssl_context)
+            http_listener.Listener(p.settings, p.app, p.sock, p.ssl_context,
+                                   observe=observe)
             for p in prepared]
         self.graceful_timeout = graceful_timeout
         self.interrupt = interrupt
@@ -53,6 +59,17 @@ class Server:
         self.signals.install()
         for item in self.listeners:
             item.start()
+        if self.metrics is not None:
+            eventlet.spawn_n(self._sample_loop)
+
+    def _sample_loop(self):
+        # Gauges of connections are set once a second, not per request:
+        # the request path pays for counters only.
+        while True:
+            self.metrics.flush()
+            for item in self.listeners:
+                self.metrics.sample_listener(item.settings.name, *item.load())
+            eventlet.sleep(SAMPLE_INTERVAL)
 
     def urls(self):
         """``{listener name: base URL}``."""
@@ -91,6 +108,13 @@ class Server:
 
     def stop(self):
         """Stop accepting; drain (or abort); return connections cut."""
+        try:
+            return self._stop()
+        finally:
+            if self.metrics is not None:
+                self.metrics.flush()    # the last requests' counts
+
+    def _stop(self):
         # Health checks on connections still open answer 503 from now on.
         hooks.set_draining(True)
         for item in self.listeners:

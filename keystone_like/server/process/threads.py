@@ -7,9 +7,12 @@ discovery's p99 went from 4 ms to 80 ms under a login flood. At most
 """
 
 import os
+import time
 
 import eventlet.semaphore
 import eventlet.tpool
+
+from keystone_like.server import metrics
 
 
 def bounded_executor(limit=None):
@@ -19,6 +22,19 @@ def bounded_executor(limit=None):
     permits = eventlet.semaphore.Semaphore(limit)
 
     def execute(function, *args, **kwargs):
-        with permits:
+        recorder = metrics.get()
+        if recorder is None:
+            with permits:
+                return eventlet.tpool.execute(function, *args, **kwargs)
+        queued = time.monotonic()
+        recorder.offload_queue.inc()
+        try:
+            permits.acquire()
+        finally:
+            recorder.offload_queue.dec()
+        try:
+            recorder.offload_wait.observe(time.monotonic() - queued)
             return eventlet.tpool.execute(function, *args, **kwargs)
+        finally:
+            permits.release()
     return execute
