@@ -1,7 +1,9 @@
 """Copying a key repository to another node's: order, refusals, no-ops."""
 
 import os
+import shutil
 import stat
+import subprocess
 
 import pytest
 
@@ -129,3 +131,31 @@ def test_credential_repositories_use_their_own_names(tmp_path):
     with pytest.raises(distribution.DistributionRefused,
                        match='^Credential key repository'):
         distribution.distribute(source, target, kind=keys.CREDENTIALS)
+
+
+def test_the_documented_rsync_passes_keep_the_keys_in_use(source, tmp_path):
+    """README's three rsync passes (numbered keys, then 0, then --delete)
+    between two local directories: after each pass the target holds its
+    old primary key and the promoted one. --checksum is needed: a new
+    key file of the same size and second as the old one is skipped by
+    rsync's size-and-mtime check (seen here without it)."""
+    rsync = shutil.which('rsync')
+    if rsync is None:
+        pytest.skip('rsync is not installed')
+    target = str(tmp_path / 'b')
+    distribution.distribute(source, target)
+    for _ in range(3):
+        old_primary = contents(source)[max(contents(source))]
+        keys.rotate(source, 3)
+        new_primary = contents(source)[max(contents(source))]
+        passes = (['-a', '--checksum', '--exclude=0', source + '/',
+                   target + '/'],
+                  ['-a', '--checksum', os.path.join(source, '0'),
+                   os.path.join(target, '0')],
+                  ['-a', '--checksum', '--delete', source + '/',
+                   target + '/'])
+        for argv in passes:
+            subprocess.run([rsync] + argv, check=True, timeout=30)
+            held = set(contents(target).values())
+            assert old_primary in held and new_primary in held, argv
+        assert contents(target) == contents(source)
