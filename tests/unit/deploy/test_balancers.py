@@ -2,9 +2,11 @@
 checks (``haproxy -c``, ``nginx -t``); skipped where the binary is absent.
 """
 
+import importlib.util
 import pathlib
 import shutil
 import subprocess
+import types
 
 import pytest
 
@@ -62,3 +64,36 @@ def test_nginx_retries_only_idempotent_requests():
     directives = [line.split() for line in text.splitlines()
                   if line.strip().startswith('proxy_next_upstream ')]
     assert directives == [['proxy_next_upstream', 'error', 'timeout;']]
+
+
+def _harness_cluster():
+    spec = importlib.util.spec_from_file_location(
+        'multinode_cluster', ROOT / 'deploy' / 'multinode' / 'cluster.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_harness_runs_the_shipped_config_rewritten(tmp_path):
+    """deploy/multinode/harness.py runs haproxy.cfg itself: its rewrite
+    keeps every directive but the root-only ones, and stays valid."""
+    cluster = _harness_cluster()
+    nodes = [types.SimpleNamespace(name='node%d' % i, public_port=5000 + i,
+                                   admin_port=35000 + i) for i in (1, 2, 3)]
+    haproxy = cluster.HAProxy(tmp_path, nodes)
+    text = haproxy.render()
+    for node in nodes:
+        assert 'server %s 127.0.0.1:%d check' % (
+            node.name, node.public_port) in text
+        assert 'server %s 127.0.0.1:%d check' % (
+            node.name, node.admin_port) in text
+    shipped = {line.strip() for line in HAPROXY_CFG.read_text().splitlines()
+               if line.strip().startswith(('retry', 'option', 'http-',
+                                           'default-server', 'acl'))}
+    assert shipped <= {line.strip() for line in text.splitlines()}
+    config = tmp_path / 'rendered.cfg'
+    config.write_text(text)
+    completed = subprocess.run(
+        [binary('haproxy'), '-c', '-f', str(config)],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
