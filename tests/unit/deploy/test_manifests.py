@@ -101,3 +101,14 @@ def test_config_map_is_a_valid_config(tmp_path):
             < spec['terminationGracePeriodSeconds'])
     ports = {p['containerPort'] for p in container['ports']}
     assert {conf.public_port, conf.admin_port} == ports
+
+
+def test_secret_volumes_are_readable_by_the_service_user():
+    (deployment,) = by_kind('Deployment')
+    spec = deployment['spec']['template']['spec']
+    assert spec['securityContext']['fsGroup'] == \
+        spec['securityContext']['runAsGroup']
+    for volume in spec['volumes']:
+        if 'secret' in volume:
+            # Read by the group the kubelet gives the files (fsGroup).
+            assert volume['secret']['defaultMode'] & 0o040, volume['name']
