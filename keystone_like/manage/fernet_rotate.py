@@ -7,11 +7,18 @@ repository to the others; running servers pick the new keys up by
 themselves and no live token is invalidated while rotations are spaced
 wider than the token lifetime divided by ``max_active_keys - 2``.
 
+With ``--distribute-to DIR`` (repeated, one per other node) it follows
+Keystone's protocol in one command: first copy this repository to every
+node, so that the staged key about to be promoted is everywhere; then
+rotate; then copy the result (new primary, new staged key, purges). If
+the first copy fails, nothing is rotated.
+
 Exit codes: 0 rotated; 2 unknown user or group, or ownership change
 without root; 66 the repository is missing, empty, unreadable or not
 writable (create it with ``fernet_setup``).
 """
 
+from keystone_like.manage import fernet_distribute
 from keystone_like.manage import fernet_setup
 from keystone_like.server import errors
 from keystone_like.token import keys
@@ -50,11 +57,28 @@ class FernetRotate(fernet_setup.FernetSetup):
             '[fernet_tokens] max_active_keys are removed. Prints the key ids '
             'now present.')
 
+    @classmethod
+    def add_arguments(cls, parser):
+        """The owner arguments, ``--distribute-to DIR`` and ``--force``."""
+        super().add_arguments(parser)
+        fernet_distribute.add_target_arguments(parser, '--distribute-to',
+                                               required=False)
+
     def run(self):
-        """Rotate and print what changed."""
+        """Rotate and print what changed (distributing around it)."""
         uid, gid = fernet_setup.resolve_owner(self.args)
         self.check_before_rotation()
+        targets = self.args.targets
+        if targets:
+            print('Before rotating: every node gets the staged key.')
+            fernet_distribute.distribute_to(
+                self.conf, targets, uid, gid, force=self.args.force,
+                kind=self.kind)
         rotate_keys(self.conf, uid, gid, kind=self.kind)
+        if targets:
+            print('After rotating: every node gets the new keys.')
+            fernet_distribute.distribute_to(self.conf, targets, uid, gid,
+                                            kind=self.kind)
         return errors.EXIT_OK
 
     def check_before_rotation(self):

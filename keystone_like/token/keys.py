@@ -115,7 +115,7 @@ def setup(path, max_active_keys, user=None, group=None, kind=TOKENS):
         raise KeyRepositoryError(
             'Cannot create %s %s: %s; create it or set [%s] key_repository'
             % (kind.repository, path, exc.strerror, kind.group)) from None
-    with _locked(path, kind) as dir_fd:
+    with locked(path, kind) as dir_fd:
         if key_ids(path, kind):
             return False
         try:
@@ -123,7 +123,7 @@ def setup(path, max_active_keys, user=None, group=None, kind=TOKENS):
             _write_key(path, STAGED, uid, gid)
             os.fsync(dir_fd)
         except OSError as exc:
-            raise _unwritable(path, exc, kind) from None
+            raise unwritable(path, exc, kind) from None
     LOG.info('Created %s %s with keys 0 and 1', kind.repository, path)
     return True
 
@@ -143,7 +143,7 @@ def rotate(path, max_active_keys, user=None, group=None, kind=TOKENS):
     """Promote staged key 0 to primary, stage a new key, purge old ones."""
     _check_max_active_keys(max_active_keys, kind)
     uid, gid = _owner(user, group, kind)
-    with _locked(path, kind) as dir_fd:
+    with locked(path, kind) as dir_fd:
         ids = key_ids(path, kind)
         if not ids:
             raise KeyRepositoryError('%s %s holds no keys; %s'
@@ -165,7 +165,7 @@ def rotate(path, max_active_keys, user=None, group=None, kind=TOKENS):
                     os.remove(os.path.join(path, str(key_id)))
             os.fsync(dir_fd)
         except OSError as exc:
-            raise _unwritable(path, exc, kind) from None
+            raise unwritable(path, exc, kind) from None
     LOG.info('Rotated %s keys in %s: key 0 promoted to primary key %d, '
              'purged %s', kind.name, path, promoted, purged or 'none')
     return RotationResult(promoted, purged, key_ids(path, kind))
@@ -250,7 +250,7 @@ def _owner(user, group, kind):
 
 
 @contextlib.contextmanager
-def _locked(path, kind):
+def locked(path, kind):
     """Hold an exclusive lock on the directory: one writer at a time."""
     try:
         dir_fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
@@ -352,7 +352,8 @@ def _unreadable(path, exc, kind):
                                                  kind.fix))
 
 
-def _unwritable(path, exc, kind):
+def unwritable(path, exc, kind):
+    """Return the KeyRepositoryError of a repository that cannot be written."""
     return KeyRepositoryError('Cannot write %s %s: %s; run this as the owner '
                               'of the repository' % (kind.repository, path,
                                                      exc.strerror or exc))
