@@ -339,11 +339,14 @@ class World:
             'user_id': user_id or self.ids['user_id'], 'type': 'cert',
             'blob': self.name('blob')}})['credential']['id']
 
-    def ec2_credential(self):
-        """Create an EC2 credential of the target user; its access key."""
-        return self.make('POST', '/users/%s/credentials/OS-EC2' % (
+    def ec2_credential(self, secret=False):
+        """Create an EC2 credential of the target user; its access key
+        (and secret)."""
+        made = self.make('POST', '/users/%s/credentials/OS-EC2' % (
             self.ids['user_id']), {'tenant_id': self.ids['project_id']})[
-            'credential']['access']
+            'credential']
+        return (made['access'], made['secret']) if secret else made[
+            'access']
 
     def app_credential(self, access_rules=None):
         """Create an application credential of the target user (with its
@@ -379,7 +382,8 @@ class World:
         self.target_token = support.issue_token(
             ids['user_id'], project_id=ids['project_id'])
         ids['credential_id'] = self.credential()
-        ids['ec2_credential_id'] = self.ec2_credential()
+        ids['ec2_credential_id'], self.ec2_secret = self.ec2_credential(
+            secret=True)
         cred = self.app_credential([{'service': 'compute', 'method': 'GET',
                                      'path': '/servers'}])
         ids['application_credential_id'] = cred['id']
