@@ -36,4 +36,3 @@ from tests.support.databases import migrated_database  # noqa: E402,F401
 from tests.support.databases import db_session  # noqa: E402,F401
 from tests.support.api import identity_api  # noqa: E402,F401
 from tests.support.trust_support import trust_world  # noqa: E402,F401
-from tests.support.authz_matrix import authz_world  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """The authorisation matrix: who may call each management route (no tests
 here; the ``test_authz_*`` modules hold the rows).
 
-A module-scoped :class:`World` (fixture ``authz_world``) holds eight
+A :class:`World` (fixture ``authz_world``, made once for the whole
+matrix by ``tests/unit/api/authz/conftest.py``) holds eight
 personas, each with a token of its scope, and one real target of every
 kind, all in domain ``authz`` unless said otherwise:
 
@@ -33,12 +34,8 @@ import dataclasses
 import itertools
 import typing
 
-import pytest
-
 from keystone_like.api import v3
-from tests.support import api as api_support
 from tests.support import api_users_support as support
-from tests.support import databases
 
 SYSTEM_ADMIN = 'system_admin'
 SYSTEM_READER = 'system_reader'
@@ -429,15 +426,3 @@ def check_row(world, row):
 def _placeholders(route):
     return [part[1:-1] for part in route.split('/')
             if part.startswith('{') and part.endswith('}')]
-
-
-@pytest.fixture(scope='module')
-def authz_world(migrated_database, tmp_path_factory):
-    """The matrix world, made once per module and backend, then wiped."""
-    directory = tmp_path_factory.mktemp('authz')
-    try:
-        with api_support.configured_api(migrated_database,
-                                        directory) as api:
-            yield World(api)
-    finally:
-        databases.wipe(migrated_database)

@@ -2,15 +2,15 @@
 a new route without a row fails here."""
 
 from tests.support import authz_matrix as m
-from tests.unit.api import test_authz_assignment
-from tests.unit.api import test_authz_catalog
-from tests.unit.api import test_authz_delegation
-from tests.unit.api import test_authz_identity
-from tests.unit.api import test_authz_limits
-from tests.unit.api import test_authz_resource
+from tests.unit.api.authz import test_assignment
+from tests.unit.api.authz import test_catalog
+from tests.unit.api.authz import test_delegation
+from tests.unit.api.authz import test_identity
+from tests.unit.api.authz import test_limits
+from tests.unit.api.authz import test_resource
 
-MODULES = (test_authz_identity, test_authz_resource, test_authz_assignment,
-           test_authz_catalog, test_authz_delegation, test_authz_limits)
+MODULES = (test_identity, test_resource, test_assignment,
+           test_catalog, test_delegation, test_limits)
 # Routes that take no token, so no persona to tell apart.
 EXEMPT = {
     # Authorised by the original password alone (Keystone's rule).
