@@ -66,6 +66,9 @@ DOMAIN_MANAGERS = ANY_ADMIN | {DOMAIN_MANAGER}
 DOMAIN_READERS = ANY_ADMIN_OR_SYSTEM_READER | {DOMAIN_MANAGER}
 # ... or the target project's own tokens.
 PROJECT_READERS = DOMAIN_READERS | {PROJECT_MEMBER, PROJECT_READER}
+# Targets in the other domain: admins and system readers, and the
+# unrelated persona's own project.
+ELSEWHERE_READERS = ANY_ADMIN_OR_SYSTEM_READER | {UNRELATED}
 # Every project-scoped token (rules for the owner with project scope).
 PROJECT_TOKENS = frozenset({PROJECT_ADMIN, PROJECT_MEMBER, PROJECT_READER,
                             UNRELATED})
@@ -247,6 +250,14 @@ class World:
             for target in ('project', 'domain'):
                 self.grant(actor, **{target: ids[target + '_id'],
                                      'group': group, 'inherited': True})
+        # The same, elsewhere: a user and a group in the other domain,
+        # the user in the group of ``authz`` and a member of the other
+        # project.
+        ids['other_user_id'] = self.user('other')
+        ids['other_group_id'] = self.group('other')
+        self.make('PUT', '/groups/%s/users/%s' % (ids['group_id'],
+                                                  ids['other_user_id']))
+        self.grant(ids['other_user_id'], project=ids['other_project'])
         ids['prior_role_id'] = self.role()
         ids['implied_role_id'] = self.role()
         self.make('PUT', '/roles/%s/implies/%s' % (ids['prior_role_id'],
@@ -329,6 +340,15 @@ class World:
     def _limits(self):
         self.ids['registered_limit_id'] = self.registered_limit()
         self.ids['limit_id'] = self.limit()
+        self.ids['other_limit_id'] = self.limit(self.ids['other_project'])
+        resource = self.name('resource')
+        self.registered_limit(resource)
+        self.ids['domain_limit_id'] = self.make('POST', '/limits', {
+            'limits': [{'service_id': self.ids['service_id'],
+                        'region_id': self.ids['region_id'],
+                        'domain_id': self.ids['authz'],
+                        'resource_name': resource,
+                        'resource_limit': 50}]})['limits'][0]['id']
 
     def credential(self, user_id=None):
         """Create a ``cert`` credential of the target user; its id."""

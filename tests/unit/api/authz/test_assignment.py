@@ -114,7 +114,33 @@ ROWS = [
     Row('GET', '/role_assignments', m.DOMAIN_READERS),
     Row('GET', '/role_assignments', m.DOMAIN_READERS,
         query='scope.project.id={project_id}'),
+    Row('GET', '/role_assignments', m.DOMAIN_READERS,
+        query='user.id={self_user_id}'),
+    Row('GET', '/role_assignments', m.DOMAIN_READERS,
+        query='scope.domain.id={authz}'),
 ] + _grant_rows()
+
+
+# Grants where the project, the domain or the user is in the other domain:
+# the domain's manager and readers are no longer enough.
+GRANT = '/projects/{project_id}/users/{user_id}/roles'
+DOMAIN_GRANT = '/domains/{domain_id}/users/{user_id}/roles'
+ROWS += [
+    Row('PUT', GRANT + '/{role_id}', m.ANY_ADMIN, label='project elsewhere',
+        params={'project_id': 'other_project'}),
+    Row('PUT', GRANT + '/{role_id}', m.ANY_ADMIN, label='user elsewhere',
+        params={'user_id': 'other_user_id'}),
+    Row('GET', GRANT, m.ANY_ADMIN_OR_SYSTEM_READER, label='elsewhere',
+        params={'project_id': 'other_project', 'user_id': 'other_user_id'}),
+    Row('GET', GRANT + '/{role_id}', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere',
+        params={'project_id': 'other_project', 'user_id': 'other_user_id'}),
+    Row('PUT', DOMAIN_GRANT + '/{role_id}', m.ANY_ADMIN, label='elsewhere',
+        params={'domain_id': 'other', 'user_id': 'other_user_id'}),
+    Row('GET', DOMAIN_GRANT, m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere',
+        params={'domain_id': 'other', 'user_id': 'other_user_id'}),
+]
 
 
 @pytest.mark.parametrize('row', ROWS, ids=lambda row: row.id)

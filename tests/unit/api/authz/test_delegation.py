@@ -41,6 +41,9 @@ def _ec2_token_body(world, persona):
                                           world.ec2_secret)}
 
 
+# Rules for the owner with system or project scope.
+OWNERS = m.EVERYONE - {m.DOMAIN_ADMIN, m.DOMAIN_MANAGER}
+
 ROWS = [
     # Credentials: the owner's, read by system readers, written by admins.
     Row('POST', '/credentials', m.ANY_ADMIN, body=lambda ids: {
@@ -96,12 +99,30 @@ ROWS = [
                   'project_id': _own_project(ids), 'impersonation': False,
                   'roles': [{'name': 'reader'}]}}),
     Row('GET', TRUSTS, m.ADMIN_OR_SYSTEM_READER),
+    Row('GET', TRUSTS, m.ADMIN_OR_SYSTEM_READER,
+        query='trustor_user_id={user_id}'),
+    Row('GET', TRUSTS, m.ADMIN_OR_SYSTEM_READER,
+        query='trustee_user_id={trustee_id}'),
+    Row('GET', TRUSTS, OWNERS, query='trustor_user_id={self_user_id}'),
+    Row('GET', TRUSTS, OWNERS, query='trustee_user_id={self_user_id}'),
     Row('GET', TRUSTS + '/{trust_id}', m.ADMIN_OR_SYSTEM_READER),
     Row('GET', TRUSTS + '/{trust_id}/roles', m.ADMIN_OR_SYSTEM_READER),
     Row('GET', TRUSTS + '/{trust_id}/roles/{role_id}',
         m.ADMIN_OR_SYSTEM_READER),
     Row('DELETE', TRUSTS + '/{trust_id}', m.ADMIN, setup=_fresh('trust'),
         params={'trust_id': 'fresh'}),
+]
+
+
+# A query parameter never stands for the path's user (Keystone 30 keeps
+# filters apart from the policy target).
+AS_SELF = 'user_id={self_user_id}'
+ROWS += [
+    Row('GET', EC2, m.ADMIN_OR_SYSTEM_READER, query=AS_SELF),
+    Row('GET', APP_CREDS, m.ADMIN_OR_SYSTEM_READER, query=AS_SELF),
+    Row('GET', RULES, m.ADMIN_OR_SYSTEM_READER - {m.PROJECT_ADMIN},
+        query=AS_SELF),
+    Row('GET', '/credentials', m.EVERYONE, query='user_id={user_id}'),
 ]
 
 

@@ -66,6 +66,49 @@ ROWS = [
 ]
 
 
+# The same routes on targets in the other domain: the domain's manager
+# and readers are no longer enough.
+OTHER_USER = {'user_id': 'other_user_id'}
+OTHER_GROUP = {'group_id': 'other_group_id'}
+ROWS += [
+    Row('POST', '/users', m.ANY_ADMIN, label='elsewhere',
+        body=lambda ids: {'user': {'name': _name('user'),
+                                   'domain_id': ids['other']}}),
+    Row('GET', '/users/{user_id}', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere', params=OTHER_USER),
+    Row('PATCH', '/users/{user_id}', m.ANY_ADMIN, label='elsewhere',
+        params=OTHER_USER, body={'user': {'description': 'changed'}}),
+    Row('DELETE', '/users/{user_id}', m.ANY_ADMIN, label='elsewhere',
+        setup=lambda world, persona: {'fresh_user': world.user('other')},
+        params={'user_id': 'fresh_user'}),
+    Row('GET', '/users/{user_id}/projects', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere', params=OTHER_USER),
+    Row('GET', '/users/{user_id}/groups', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere', params=OTHER_USER),
+    Row('GET', '/groups/{group_id}', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere', params=OTHER_GROUP),
+    Row('PATCH', '/groups/{group_id}', m.ANY_ADMIN, label='elsewhere',
+        params=OTHER_GROUP, body={'group': {'description': 'changed'}}),
+    Row('GET', '/groups/{group_id}/users', m.ANY_ADMIN_OR_SYSTEM_READER,
+        label='elsewhere', params=OTHER_GROUP),
+    # A group of the domain, a user of the other one.
+    Row('PUT', '/groups/{group_id}/users/{user_id}', m.ANY_ADMIN,
+        label='elsewhere', params=OTHER_USER),
+    Row('GET', '/groups/{group_id}/users/{user_id}',
+        m.ANY_ADMIN_OR_SYSTEM_READER, label='elsewhere', params=OTHER_USER),
+]
+
+# Filters: a domain filter is no domain scope, a user filter no owner.
+ROWS += [
+    Row('GET', '/users', m.DOMAIN_READERS, query='domain_id={authz}'),
+    Row('GET', '/groups', m.DOMAIN_READERS, query='domain_id={authz}'),
+    Row('GET', '/users/{user_id}/projects', m.DOMAIN_READERS,
+        query='user_id={self_user_id}'),
+    Row('GET', '/users/{user_id}/groups', m.DOMAIN_READERS,
+        query='user_id={self_user_id}'),
+]
+
+
 @pytest.mark.parametrize('row', ROWS, ids=lambda row: row.id)
 def test_who_may(authz_world, row):
     assert m.check_row(authz_world, row) == []

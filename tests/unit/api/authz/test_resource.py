@@ -67,6 +67,35 @@ ROWS = [
 ]
 
 
+# The same routes on targets in the other domain.
+OTHER_PROJECT = {'project_id': 'other_project'}
+ROWS += [
+    Row('POST', '/projects', m.ANY_ADMIN, label='elsewhere',
+        body=lambda ids: {'project': {'name': _name('project'),
+                                      'domain_id': ids['other']}}),
+    Row('GET', '/projects/{project_id}', m.ELSEWHERE_READERS,
+        label='elsewhere', params=OTHER_PROJECT),
+    Row('PATCH', '/projects/{project_id}', m.ANY_ADMIN, label='elsewhere',
+        params=OTHER_PROJECT, body={'project': {'description': 'changed'}}),
+    Row('DELETE', '/projects/{project_id}', m.ANY_ADMIN, label='elsewhere',
+        setup=lambda world, persona: {'fresh': world.project('other')},
+        params={'project_id': 'fresh'}),
+    Row('GET', '/domains/{domain_id}', m.ELSEWHERE_READERS,
+        label='elsewhere', params={'domain_id': 'other'}),
+    Row('GET', '/projects/{project_id}/tags', m.ELSEWHERE_READERS,
+        label='elsewhere', params=OTHER_PROJECT),
+    Row('PUT', '/projects/{project_id}/tags/{value}', m.ANY_ADMIN,
+        label='elsewhere', params=dict(OTHER_PROJECT, value='new_tag'),
+        setup=lambda world, persona: {'new_tag': _name('tag')}),
+]
+
+# A domain filter is no domain scope.
+ROWS += [
+    Row('GET', '/projects', m.DOMAIN_READERS, query='domain_id={authz}'),
+    Row('GET', '/domains', m.DOMAIN_READERS, query='name=authz'),
+]
+
+
 @pytest.mark.parametrize('row', ROWS, ids=lambda row: row.id)
 def test_who_may(authz_world, row):
     assert m.check_row(authz_world, row) == []
