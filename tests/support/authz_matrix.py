@@ -33,6 +33,7 @@ an allowed persona must get a 2xx, any other exactly 403.
 import dataclasses
 import itertools
 import typing
+import uuid
 
 from keystone_like.api import v3
 from tests.support import api_users_support as support
@@ -118,9 +119,12 @@ class World:
     def __init__(self, api):
         self.api = api
         self._names = itertools.count()
+        self.run = uuid.uuid4().hex[:6]
         self.roles = {name: role['id'] for name, role in api.roles.items()}
-        self.admin_token = support.issue_token(api.admin_user['id'],
-                                               system='all')
+        # The reference Keystone (``RemoteKeystone``) logs in instead.
+        self.issue_token = getattr(api, 'issue_token', support.issue_token)
+        self.admin_token = self.issue_token(api.admin_user['id'],
+                                            system='all')
         self.ids = {}
         self._personas()
         self._targets()
@@ -129,7 +133,7 @@ class World:
 
     def name(self, prefix='authz'):
         """Return a new unique name."""
-        return '%s-%d' % (prefix, next(self._names))
+        return '%s-%d-%s' % (prefix, next(self._names), self.run)
 
     def send(self, method, path, body=None, token=None, listener='admin'):
         """Send one request under /v3 (as the system admin by default)."""
@@ -145,7 +149,10 @@ class World:
         return response.json if response.body else None
 
     def user(self, domain='authz', **fields):
-        """Create a user (no password: tokens are issued directly)."""
+        """Create a user (no password: tokens are issued directly, but
+        for the reference Keystone)."""
+        if getattr(self.api, 'issue_token', None):
+            fields.setdefault('password', support.PASSWORD)
         return self.make('POST', '/users', {'user': dict(
             fields, name=self.name('user'), domain_id=self.ids[domain])})[
             'user']['id']
@@ -194,10 +201,11 @@ class World:
 
     def _personas(self):
         ids = self.ids
+        ids['authz_name'] = self.name('authz-domain')
         ids['authz'] = self.make('POST', '/domains', {'domain': {
-            'name': 'authz'}})['domain']['id']
+            'name': ids['authz_name']}})['domain']['id']
         ids['other'] = self.make('POST', '/domains', {'domain': {
-            'name': 'authz-other'}})['domain']['id']
+            'name': self.name('other-domain')}})['domain']['id']
         ids['default'] = 'default'
         ids['authz_project'] = self.project()
         ids['other_project'] = self.project('other')
@@ -227,7 +235,7 @@ class World:
                 self.grant(user_id, role, project=scope['project_id'])
                 self.persona_projects[persona] = scope['project_id']
             self.persona_users[persona] = user_id
-            self.tokens[persona] = support.issue_token(user_id, **scope)
+            self.tokens[persona] = self.issue_token(user_id, **scope)
 
     def _targets(self):
         ids = self.ids
@@ -396,7 +404,7 @@ class World:
 
     def _delegation(self):
         ids = self.ids
-        self.target_token = support.issue_token(
+        self.target_token = self.issue_token(
             ids['user_id'], project_id=ids['project_id'])
         ids['credential_id'] = self.credential()
         ids['ec2_credential_id'], self.ec2_secret = self.ec2_credential(

@@ -92,7 +92,7 @@ ROWS += [
 # A domain filter is no domain scope.
 ROWS += [
     Row('GET', '/projects', m.DOMAIN_READERS, query='domain_id={authz}'),
-    Row('GET', '/domains', m.DOMAIN_READERS, query='name=authz'),
+    Row('GET', '/domains', m.DOMAIN_READERS, query='name={authz_name}'),
 ]
 
 
