@@ -9,7 +9,7 @@ import pytest
 from tests.support import authz_matrix as m
 from tests.support.authz_matrix import Row
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(m.TIMEOUT)
 EP = '/OS-EP-FILTER'
 POLICY = '/policies/{policy_id}/OS-ENDPOINT-POLICY'
 

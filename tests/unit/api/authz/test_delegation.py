@@ -11,7 +11,7 @@ from tests.support import authz_matrix as m
 from tests.support import ec2_signing
 from tests.support.authz_matrix import Row
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(m.TIMEOUT)
 EC2 = '/users/{user_id}/credentials/OS-EC2'
 APP_CREDS = '/users/{user_id}/application_credentials'
 RULES = '/users/{user_id}/access_rules'

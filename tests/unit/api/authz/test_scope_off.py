@@ -11,7 +11,7 @@ from tests.support import api_users_support as support
 from tests.support import authz_matrix as m
 from tests.support.authz_matrix import Row
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(m.TIMEOUT)
 
 ROWS = [
     Row('POST', '/regions', m.ANY_ADMIN, body={'region': {}}),
