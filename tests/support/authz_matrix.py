@@ -1,10 +1,11 @@
 """The authorisation matrix: who may call each management route (no tests
-here; the ``test_authz_*`` modules hold the rows).
+here; the modules of ``tests/unit/api/authz/`` hold the rows).
 
 A :class:`World` (fixture ``authz_world``, made once for the whole
 matrix by ``tests/unit/api/authz/conftest.py``) holds eight
 personas, each with a token of its scope, and one real target of every
-kind, all in domain ``authz`` unless said otherwise:
+kind, all in domain ``authz`` unless said otherwise (names are unique
+per run; ``ids`` holds every id):
 
 ===============  ===========================================================
 persona          token
@@ -13,10 +14,10 @@ system_admin     admin on the system, system-scoped
 system_reader    reader on the system, system-scoped
 domain_admin     admin on domain ``authz``, domain-scoped
 domain_manager   manager on domain ``authz``, domain-scoped
-project_admin    admin on project ``authz-p`` (in ``authz``), project-scoped
-project_member   member on ``authz-p``, project-scoped
-project_reader   reader on ``authz-p``, project-scoped
-unrelated        member on ``other-p`` in another domain, project-scoped
+project_admin    admin on project ``project_id`` (in ``authz``), project-scoped
+project_member   member on ``project_id``, project-scoped
+project_reader   reader on ``project_id``, project-scoped
+unrelated        member on ``other_project`` (domain ``other``), project-scoped
 ===============  ===========================================================
 
 The bootstrapped roles imply each other (admin, manager, member, reader),
@@ -25,9 +26,10 @@ are Keystone 30's: ``enforce_scope`` and ``enforce_new_defaults`` true.
 
 A :class:`Row` names one route of the route table, the personas Keystone
 30's default policy lets through, and how to fill the path and body. A
-row's ``setup`` makes fresh targets for each persona (for deletions and
-anything not idempotent), so every cell acts on a real, existing target:
-an allowed persona must get a 2xx, any other exactly 403.
+row's ``setup`` makes fresh targets for each allowed persona (for
+deletions and anything not idempotent), and one set the refused personas
+share, so every cell acts on a real, existing target: an allowed persona
+must get a 2xx, any other exactly 403 (a 404 is never an answer).
 """
 
 import dataclasses
@@ -85,9 +87,10 @@ class Row:
     """One route and who may call it.
 
     ``params`` maps a placeholder of ``route`` to the key of the cell's
-    ids filling it (by default the placeholder's own name). ``setup`` is
-    called once per cell with the world and the persona and returns ids
-    of fresh targets; ``body`` is a dict or a function of the ids.
+    ids filling it (by default the placeholder's own name); ``query`` is
+    formatted with the ids too. ``setup`` is called with the world and
+    the persona and returns ids of fresh targets; ``body`` is a dict or a
+    function of the ids.
     """
 
     method: str
