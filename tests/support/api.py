@@ -6,6 +6,7 @@ bootstrap`` does and sends webob requests through the real ``admin`` and
 ``main`` composites — no sockets.
 """
 
+import contextlib
 import json
 
 import paste.deploy
@@ -102,12 +103,16 @@ class IdentityAPI:
         return response.headers['X-Subject-Token']
 
 
-@pytest.fixture
-def identity_api(database, tmp_path):
-    """The real pipelines over the test ``database`` (SQLite, PostgreSQL)."""
-    key_repository = tmp_path / 'fernet-keys'
+@contextlib.contextmanager
+def configured_api(database, directory):
+    """Yield an IdentityAPI over ``database``, its keys under ``directory``.
+
+    Sets the configuration the pipelines read (database URL, token and
+    credential keys, cheap password hashing) and restores it afterwards.
+    """
+    key_repository = directory / 'fernet-keys'
     keys.setup(str(key_repository), 3)
-    credential_keys = tmp_path / 'credential-keys'
+    credential_keys = directory / 'credential-keys'
     keys.setup(str(credential_keys), 3, kind=keys.CREDENTIALS)
     overrides = (('connection', database.url.render_as_string(
         hide_password=False), 'database'),
@@ -125,3 +130,10 @@ def identity_api(database, tmp_path):
         backends.reset()
         for name, _value, group in overrides:
             conf.CONF.clear_override(name, group)
+
+
+@pytest.fixture
+def identity_api(database, tmp_path):
+    """The real pipelines over the test ``database`` (SQLite, PostgreSQL)."""
+    with configured_api(database, tmp_path) as api:
+        yield api
