@@ -161,10 +161,10 @@ class Service:
         self.config = self.dir / 'keystone_like.conf'
         self.config.write_text(
             '[DEFAULT]\nadmin_bind_host = %s\npublic_bind_host = %s\n'
-            'admin_port = %d\npublic_port = %d\nadmin_workers = 0\n'
+            'admin_port = %d\npublic_port = %d\nadmin_workers = %d\n'
             'public_workers = %d\nstate_dir = %s\npid_file = %s\n'
             '[identity]\npassword_hash_rounds = %d\n' % (
-                HOST, HOST, self.admin_port, self.port, workers,
+                HOST, HOST, self.admin_port, self.port, workers, workers,
                 self.dir / 'state', self.dir / 'pid', rounds))
         self.url = 'http://%s:%d/v3' % (HOST, self.port)
         self.process = None
@@ -254,6 +254,52 @@ class Attack:
         return json.loads(out or '{}'), cpu
 
 
+# -- the reference hashing process ----------------------------------------
+
+def reference_main(threads, rounds, seconds):
+    """Verify passwords on ``threads`` native threads for ``seconds``;
+    print verifications per second."""
+    sys.path.insert(0, str(ROOT))
+    import bcrypt  # noqa: F401  (the service's hash, imported up front)
+    from keystone_like.identity import passwords
+
+    class Conf:
+        class identity:
+            password_hash_algorithm = 'bcrypt'
+            password_hash_rounds = rounds
+            max_password_length = 4096
+    encoded = passwords.hash_password('x', Conf)
+    counts = [0] * threads
+    deadline = time.monotonic() + seconds
+
+    def run(n):
+        while time.monotonic() < deadline:
+            passwords.verify_password('x', encoded)
+            counts[n] += 1
+
+    workers = [threading.Thread(target=run, args=(n,))
+               for n in range(threads)]
+    start = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    print(json.dumps(sum(counts) / (time.monotonic() - start)))
+
+
+def reference_rate(rounds, seconds):
+    """Verifications/s one process group gets now with a thread per core.
+
+    Run in its own session, as the service is (one scheduler autogroup),
+    so on a shared machine it gets the share the service would get.
+    """
+    out = subprocess.run(
+        [sys.executable, __file__, '--reference', str(os.cpu_count() or 1),
+         '--rounds', str(rounds), '--seconds', str(seconds)],
+        check=True, capture_output=True, text=True, start_new_session=True)
+    return json.loads(out.stdout)
+
+
 # -- measurement ---------------------------------------------------------
 
 def percentile(values, fraction):
@@ -334,6 +380,7 @@ def throughput(service, args, one_hash):
         worker.start()
     time.sleep(args.ramp)
     hub0, other0 = service_cpu(service.process.pid)
+    per0 = {pid: cpu_seconds(pid) for pid in tree_pids(service.process.pid)}
     with lock:
         before = done[0]
     start = time.monotonic()
@@ -342,6 +389,9 @@ def throughput(service, args, one_hash):
         after = done[0]
     elapsed = time.monotonic() - start
     hub1, other1 = service_cpu(service.process.pid)
+    per_process = sorted(
+        round((cpu_seconds(pid) - per0[pid]) / elapsed, 3)
+        for pid in tree_pids(service.process.pid) if pid in per0)
     stop.set()
     for worker in workers:
         worker.join()
@@ -354,7 +404,7 @@ def throughput(service, args, one_hash):
                 1, after - before),
             'service_hub_cpu': (hub1 - hub0) / elapsed,
             'service_other_cpu': (other1 - other0) / elapsed,
-            'other_answers': bad}
+            'cpu_per_process': per_process, 'other_answers': bad}
 
 
 def hash_seconds(rounds, repeat=5):
@@ -379,6 +429,8 @@ def hash_seconds(rounds, repeat=5):
 def summarize(windows, phase):
     latencies = [t for w in windows if w['phase'] == phase
                  for t in w['latencies']]
+    if not latencies:
+        return None
     return {'n': len(latencies), 'p50': statistics.median(latencies),
             'p99': percentile(latencies, 0.99), 'max': max(latencies)}
 
@@ -405,11 +457,14 @@ def print_table(report):
           'threads / the attacker process / the prober; busy: machine)')
     for phase in ('quiet', 'attack'):
         s = report[phase]
+        if s is None:
+            continue
         print('%-6s all windows: n %d, p50 %.0f ms, p99 %.0f ms, max %.0f ms'
               % (phase, s['n'], s['p50'] * 1000, s['p99'] * 1000,
                  s['max'] * 1000))
-    print('victim p99 attack / quiet: %.2f (target <= 3); p50 ratio %.2f'
-          % (report['p99_ratio'], report['p50_ratio']))
+    if report['p99_ratio'] is not None:
+        print('victim p99 attack / quiet: %.2f (target <= 3); p50 ratio '
+              '%.2f' % (report['p99_ratio'], report['p50_ratio']))
     t = report['throughput']
     print('throughput: %.2f logins/s with %d clients; cores / one hash = '
           '%d / %.0f ms = %.2f/s -> %.0f%% of the bound; hashing CPU per '
@@ -418,6 +473,13 @@ def print_table(report):
               t['one_hash_s'] * 1000, t['bound_per_s'],
               100 * t['fraction_of_bound'],
               t['hashing_cpu_per_login_s'] * 1000))
+    if t.get('reference_per_s'):
+        print('reference: a process with one hashing thread per core gets '
+              '%.2f verifications/s now (runs %s): the service reaches %.0f%%'
+              ' of it; service CPU by process (cores): %s' % (
+                  t['reference_per_s'],
+                  ', '.join('%.2f' % r for r in t['reference_runs']),
+                  100 * t['fraction_of_reference'], t['cpu_per_process']))
 
 
 def main(argv=None):
@@ -438,7 +500,10 @@ def main(argv=None):
     parser.add_argument('--skip-throughput', action='store_true')
     parser.add_argument('--attack-port', type=int, help=argparse.SUPPRESS)
     parser.add_argument('--attack-user', help=argparse.SUPPRESS)
+    parser.add_argument('--reference', type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.reference:
+        return reference_main(args.reference, args.rounds, args.seconds)
     if args.attack_port:
         return attack_main(args.attack_port, args.attackers,
                            args.attack_user)
@@ -466,7 +531,13 @@ def main(argv=None):
                     'bound_per_s': (os.cpu_count() or 1) / one_hash,
                     'fraction_of_bound': 0.0, 'hashing_cpu_per_login_s': 0.0}
         else:
+            before = reference_rate(args.rounds, args.seconds / 2)
             tput = throughput(service, args, one_hash)
+            after = reference_rate(args.rounds, args.seconds / 2)
+            tput['reference_per_s'] = (before + after) / 2
+            tput['reference_runs'] = [before, after]
+            tput['fraction_of_reference'] = (tput['logins_per_s']
+                                             / tput['reference_per_s'])
     finally:
         service.stop()
     one_hash_after = hash_seconds(args.rounds)
@@ -482,8 +553,12 @@ def main(argv=None):
         'attack': summarize(windows, 'attack'),
         'throughput': tput,
     }
-    report['p99_ratio'] = report['attack']['p99'] / report['quiet']['p99']
-    report['p50_ratio'] = report['attack']['p50'] / report['quiet']['p50']
+    report['p99_ratio'] = report['p50_ratio'] = None
+    if report['quiet'] and report['attack']:
+        report['p99_ratio'] = (report['attack']['p99']
+                               / report['quiet']['p99'])
+        report['p50_ratio'] = (report['attack']['p50']
+                               / report['quiet']['p50'])
     print_table(report)
     out = ROOT / 'benchmarks' / 'results'
     out.mkdir(exist_ok=True)
