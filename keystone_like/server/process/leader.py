@@ -92,6 +92,7 @@ class Leader:
         self.last_restart_reason = None
         self.fatal_sent = False
         self._reported = None
+        self.hash_slots = None
 
     def run(self, prepared, bound):
         """Load (on reload), drop privileges, fork and supervise workers."""
@@ -109,6 +110,10 @@ class Leader:
                 hooks.fire(hooks.AFTER_PRIVILEGE_DROP, creds)
             except hooks.StartupRefused as exc:
                 raise errors.StartupError(str(exc), exc.exit_code) from None
+        # Hashing slots for the whole machine, shared by every worker
+        # forked below (made after the privilege drop: the workers reopen
+        # them as that user).
+        self.hash_slots = threads.MachineSlots.create()
         self.items = {item.settings.name: item for item in prepared}
         self.urls = {name: _url(item) for name, item in self.items.items()}
         counts = validation.worker_counts(self.conf)
@@ -185,9 +190,9 @@ class Leader:
                         if other is not item:
                             other.sock.close()
                     worker.reset_after_fork()
-                    # Hashing slots per machine: a share of the cores.
-                    hooks.set_executor(threads.bounded_executor(
-                        threads.worker_limit(self.counts[position.listener])))
+                    # Hashing slots per machine, shared by all workers.
+                    hooks.set_executor(threads.machine_executor(
+                        self.hash_slots, self.counts[position.listener]))
                     worker.main(self.conf, item, self.number,
                                 self.workers_end)
             finally:

@@ -6,9 +6,14 @@ discovery's p99 went from 4 ms to 80 ms under a login flood. So hashes run
 on a fixed number of native threads of their own ("slots"):
 
 * single process: ``cores - 1`` slots, the hub keeps a core;
-* worker mode: ``cores // workers`` slots per worker of a listener (at
-  least 1), so the workers of one listener together use every core but
-  not more (see :func:`worker_limit`).
+* worker mode: ``cores`` slots for the whole machine (:class:`MachineSlots`:
+  one lock per slot, taken by a worker's slot thread for each job), shared
+  by every worker of both listeners; each worker has that many slot
+  threads, so one busy worker may use every core while the others idle,
+  and all of them together never run more hashes than there are cores.
+  A worker that dies holding a slot releases it (the kernel drops its
+  locks). Where the locks are unavailable (no ``memfd_create``), each
+  worker gets ``cores // workers`` slots of its own (:func:`worker_limit`).
 
 Waiting jobs are not served first come, first served: each job is charged
 to keys (the application names them with ``hooks.offload_keys``, e.g. the
@@ -34,8 +39,10 @@ through the hub, one socket-pair wake-up per batch, as in eventlet's tpool.
 """
 
 import collections
+import fcntl
 import heapq
 import itertools
+import logging
 import os
 import traceback
 
@@ -48,6 +55,8 @@ from keystone_like.server import hooks
 
 _threading = eventlet.patcher.original('threading')
 _socket = eventlet.patcher.original('socket')
+
+LOG = logging.getLogger(__name__)
 
 # Jobs charged to no key share this one.
 ANONYMOUS = ('', None)
@@ -69,6 +78,51 @@ def worker_limit(listener_workers):
     return max(1, cores // max(1, listener_workers))
 
 
+class MachineSlots:
+    """``count`` hashing slots shared by the processes forked after it.
+
+    Slot ``i`` is an anonymous file (memfd); a thread holds the slot while
+    it holds an exclusive ``flock`` on its own open of that file (a fresh
+    open of ``/proc/self/fd/N``, so threads and processes exclude each
+    other), and the kernel releases it when the holder exits, however it
+    dies. Make it in the parent, before forking the workers.
+    """
+
+    def __init__(self, count=None):
+        self.count = count or (os.cpu_count() or 1)
+        self.fds = [os.memfd_create('keystone_like-hash-slot-%d' % n,
+                                    os.MFD_CLOEXEC)
+                    for n in range(self.count)]
+
+    @classmethod
+    def create(cls, count=None):
+        """MachineSlots, or None where this platform cannot make them."""
+        try:
+            return cls(count)
+        except (AttributeError, OSError) as exc:
+            LOG.warning('Machine-wide hashing slots are unavailable (%s); '
+                        'each worker gets its share of the cores', exc)
+            return None
+
+    def open(self, index):
+        """A new open file description of slot ``index`` (to flock)."""
+        return os.open('/proc/self/fd/%d' % self.fds[index],
+                       os.O_RDWR | os.O_CLOEXEC)
+
+    def close(self):
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+
+def machine_executor(slots, listener_workers):
+    """The executor of a worker: machine-wide ``slots`` when there are
+    some, else its share of the cores."""
+    if slots is None:
+        return FairExecutor(worker_limit(listener_workers))
+    return FairExecutor(slots.count, machine=slots)
+
+
 class _Job:
     __slots__ = ('function', 'args', 'kwargs', 'done', 'outcome',
                  'cancelled')
@@ -83,8 +137,9 @@ class _Job:
 class FairExecutor:
     """An offload executor: ``limit`` jobs at once, keys served in turn."""
 
-    def __init__(self, limit=None):
+    def __init__(self, limit=None, machine=None):
         self.limit = single_process_limit() if limit is None else limit
+        self.machine = machine
         self.running = 0
         self.charged = collections.Counter()       # key -> admitted jobs
         # Shared with the slot threads (under the lock): the queue, a heap
@@ -140,7 +195,12 @@ class FairExecutor:
             tag = max(self._round, self._tags.get(key, 0))
             self._tags[key] = tag + 1
             heapq.heappush(self.waiting, (tag, next(self._arrivals), job))
-            self._lock.notify()
+            if self.machine is None:
+                self._lock.notify()
+            else:
+                # Each idle thread tries its machine slot; the first to
+                # get one runs the job.
+                self._lock.notify_all()
         try:
             failed, value = job.done.wait()
         except BaseException:
@@ -166,7 +226,8 @@ class FairExecutor:
         reader = eventlet.greenio.GreenSocket(ours)
         eventlet.spawn_n(self._deliver, reader, theirs)
         for number in range(self.limit):
-            thread = _threading.Thread(target=self._slot, args=(theirs,),
+            thread = _threading.Thread(target=self._slot,
+                                       args=(theirs, number),
                                        name='hash-slot-%d' % number,
                                        daemon=True)
             thread.start()
@@ -185,20 +246,40 @@ class FairExecutor:
             return job
         return None
 
-    def _slot(self, wake):
+    def _slot(self, wake, number):
         """A slot thread: run jobs in turn, forever."""
+        lock = None
+        if self.machine is not None:
+            lock = self.machine.open(number % self.machine.count)
         while True:
             with self._lock:
-                job = self._next()
-                while job is None:
-                    self._lock.wait()
+                while True:
+                    while not self.waiting:
+                        self._lock.wait()
+                    if lock is not None:
+                        break
+                    job = self._next()      # None: all were cancelled
+                    if job is not None:
+                        self.running += 1
+                        break
+            if lock is not None:
+                # The machine-wide slot first (other workers may hold it),
+                # then whatever is next here by then, if anything.
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                with self._lock:
                     job = self._next()
-                self.running += 1
+                    if job is not None:
+                        self.running += 1
+                if job is None:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                    continue
             try:
                 job.outcome = (False, job.function(*job.args, **job.kwargs))
             except BaseException as exc:    # delivered to the caller
                 traceback.clear_frames(exc.__traceback__)
                 job.outcome = (True, exc)
+            if lock is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
             with self._lock:
                 self.running -= 1
             self._finished.append(job)
