@@ -110,10 +110,6 @@ class Leader:
                 hooks.fire(hooks.AFTER_PRIVILEGE_DROP, creds)
             except hooks.StartupRefused as exc:
                 raise errors.StartupError(str(exc), exc.exit_code) from None
-        # Hashing slots for the whole machine, shared by every worker
-        # forked below (made after the privilege drop: the workers reopen
-        # them as that user).
-        self.hash_slots = threads.MachineSlots.create()
         self.items = {item.settings.name: item for item in prepared}
         self.urls = {name: _url(item) for name, item in self.items.items()}
         counts = validation.worker_counts(self.conf)
@@ -122,6 +118,9 @@ class Leader:
                           for name, count in zip(listener_conf.LISTENERS,
                                                  counts)
                           for index in range(count)]
+        # The hashing board every worker forked below shares (one row per
+        # position): a worker borrows idle cores beyond its share.
+        self.hash_slots = threads.MachineSlots(len(self.positions))
         self.signals = signals.SignalRecorder(
             (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD), wakeup=True)
         self.signals.install()
@@ -190,9 +189,10 @@ class Leader:
                         if other is not item:
                             other.sock.close()
                     worker.reset_after_fork()
-                    # Hashing slots per machine, shared by all workers.
+                    # Its share of the cores, and idle ones borrowed.
                     hooks.set_executor(threads.machine_executor(
-                        self.hash_slots, self.counts[position.listener]))
+                        self.counts[position.listener], self.hash_slots,
+                        self.positions.index(position)))
                     worker.main(self.conf, item, self.number,
                                 self.workers_end)
             finally:
@@ -217,7 +217,11 @@ class Leader:
     def worker_exited(self, pid, status, now):
         """Record a dead worker; schedule its respawn."""
         position = self.by_pid.pop(pid, None)
-        if position is None or self.stopping is not None:
+        if position is None:
+            return
+        # Its row on the hashing board no longer holds anything.
+        self.hash_slots.post(self.positions.index(position), 0, 0)
+        if self.stopping is not None:
             return
         how = ipc.describe_status(status)
         if position.kill_at is not None:

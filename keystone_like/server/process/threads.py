@@ -6,14 +6,16 @@ discovery's p99 went from 4 ms to 80 ms under a login flood. So hashes run
 on a fixed number of native threads of their own ("slots"):
 
 * single process: ``cores - 1`` slots, the hub keeps a core;
-* worker mode: ``cores`` slots for the whole machine (:class:`MachineSlots`:
-  one lock per slot, taken by a worker's slot thread for each job), shared
-  by every worker of both listeners; each worker has that many slot
-  threads, so one busy worker may use every core while the others idle,
-  and all of them together never run more hashes than there are cores.
-  A worker that dies holding a slot releases it (the kernel drops its
-  locks). Where the locks are unavailable (no ``memfd_create``), each
-  worker gets ``cores // workers`` slots of its own (:func:`worker_limit`).
+* worker mode: each worker of a listener has ``cores // workers`` slots
+  of its own (at least 1), so the workers of a listener together use
+  every core but not more (:func:`worker_limit`); and a worker with a
+  backlog borrows more, up to every core, while every other worker is
+  idle (:class:`MachineSlots`: a shared board where each worker posts
+  how many jobs it runs and has waiting). Load spread unevenly over the
+  workers (two clients whose connections one worker accepted) thus still
+  uses every core, and a busy worker never delays another's own share:
+  borrowing stops as soon as another worker has a job waiting (a borrowed
+  slot finishes its job: one hash).
 
 Waiting jobs are not served first come, first served: each job is charged
 to keys (the application names them with ``hooks.offload_keys``, e.g. the
@@ -39,10 +41,10 @@ through the hub, one socket-pair wake-up per batch, as in eventlet's tpool.
 """
 
 import collections
-import fcntl
+import ctypes
 import heapq
 import itertools
-import logging
+import mmap
 import os
 import traceback
 
@@ -56,7 +58,8 @@ from keystone_like.server import hooks
 _threading = eventlet.patcher.original('threading')
 _socket = eventlet.patcher.original('socket')
 
-LOG = logging.getLogger(__name__)
+# Seconds between looks at the board while over our share with a backlog.
+BORROW_POLL = 0.01
 
 # Jobs charged to no key share this one.
 ANONYMOUS = ('', None)
@@ -79,48 +82,43 @@ def worker_limit(listener_workers):
 
 
 class MachineSlots:
-    """``count`` hashing slots shared by the processes forked after it.
+    """A board shared by the workers forked after it: per worker, the jobs
+    it runs and the jobs it has waiting (each worker writes only its own
+    row; a stale row of a dead worker only stops others borrowing until
+    its replacement, which takes the same row, starts).
 
-    Slot ``i`` is an anonymous file (memfd); a thread holds the slot while
-    it holds an exclusive ``flock`` on its own open of that file (a fresh
-    open of ``/proc/self/fd/N``, so threads and processes exclude each
-    other), and the kernel releases it when the holder exits, however it
-    dies. Make it in the parent, before forking the workers.
+    Make it in the parent, before forking the workers.
     """
 
-    def __init__(self, count=None):
-        self.count = count or (os.cpu_count() or 1)
-        self.fds = [os.memfd_create('keystone_like-hash-slot-%d' % n,
-                                    os.MFD_CLOEXEC)
-                    for n in range(self.count)]
+    def __init__(self, workers, cores=None):
+        self.workers = workers
+        self.cores = cores or (os.cpu_count() or 1)
+        self._memory = mmap.mmap(-1, 16 * max(1, workers))    # MAP_SHARED
+        self._board = (ctypes.c_int64 * (2 * max(1, workers))).from_buffer(
+            self._memory)
 
-    @classmethod
-    def create(cls, count=None):
-        """MachineSlots, or None where this platform cannot make them."""
-        try:
-            return cls(count)
-        except (AttributeError, OSError) as exc:
-            LOG.warning('Machine-wide hashing slots are unavailable (%s); '
-                        'each worker gets its share of the cores', exc)
-            return None
+    def post(self, row, running, waiting):
+        """Worker ``row`` runs ``running`` jobs and has ``waiting`` more."""
+        self._board[2 * row] = running
+        self._board[2 * row + 1] = waiting
 
-    def open(self, index):
-        """A new open file description of slot ``index`` (to flock)."""
-        return os.open('/proc/self/fd/%d' % self.fds[index],
-                       os.O_RDWR | os.O_CLOEXEC)
-
-    def close(self):
-        for fd in self.fds:
-            os.close(fd)
-        self.fds = []
+    def may_borrow(self, row):
+        """Whether worker ``row`` may run one more job than its share:
+        no other worker has a job waiting and fewer than ``cores`` run."""
+        board = self._board
+        running = 0
+        for other in range(self.workers):
+            if other != row and board[2 * other + 1] > 0:
+                return False
+            running += board[2 * other]
+        return running < self.cores
 
 
-def machine_executor(slots, listener_workers):
-    """The executor of a worker: machine-wide ``slots`` when there are
-    some, else its share of the cores."""
-    if slots is None:
-        return FairExecutor(worker_limit(listener_workers))
-    return FairExecutor(slots.count, machine=slots)
+def machine_executor(listener_workers, slots=None, row=None):
+    """The executor of a worker: its share of the cores, borrowing idle
+    cores through ``slots`` (worker ``row`` on the board) when given."""
+    return FairExecutor(worker_limit(listener_workers), machine=slots,
+                        row=row)
 
 
 class _Job:
@@ -137,9 +135,9 @@ class _Job:
 class FairExecutor:
     """An offload executor: ``limit`` jobs at once, keys served in turn."""
 
-    def __init__(self, limit=None, machine=None):
+    def __init__(self, limit=None, machine=None, row=None):
         self.limit = single_process_limit() if limit is None else limit
-        self.machine = machine
+        self.machine, self.row = machine, row
         self.running = 0
         self.charged = collections.Counter()       # key -> admitted jobs
         # Shared with the slot threads (under the lock): the queue, a heap
@@ -195,12 +193,8 @@ class FairExecutor:
             tag = max(self._round, self._tags.get(key, 0))
             self._tags[key] = tag + 1
             heapq.heappush(self.waiting, (tag, next(self._arrivals), job))
-            if self.machine is None:
-                self._lock.notify()
-            else:
-                # Each idle thread tries its machine slot; the first to
-                # get one runs the job.
-                self._lock.notify_all()
+            self._post()
+            self._lock.notify()
         try:
             failed, value = job.done.wait()
         except BaseException:
@@ -225,7 +219,11 @@ class FairExecutor:
         self._wake = theirs
         reader = eventlet.greenio.GreenSocket(ours)
         eventlet.spawn_n(self._deliver, reader, theirs)
-        for number in range(self.limit):
+        if self.machine is not None:
+            self._post()
+        threads = self.limit if self.machine is None else max(
+            self.limit, self.machine.cores)
+        for number in range(threads):
             thread = _threading.Thread(target=self._slot,
                                        args=(theirs, number),
                                        name='hash-slot-%d' % number,
@@ -246,42 +244,44 @@ class FairExecutor:
             return job
         return None
 
+    def _post(self):
+        """Post our running and waiting jobs (lock held)."""
+        if self.machine is not None:
+            self.machine.post(self.row, self.running, len(self.waiting))
+
+    def _may_start(self):
+        """Whether a slot thread may start a job now (lock held)."""
+        if self.running < self.limit:
+            return True
+        return (self.machine is not None
+                and self.machine.may_borrow(self.row))
+
     def _slot(self, wake, number):
         """A slot thread: run jobs in turn, forever."""
-        lock = None
-        if self.machine is not None:
-            lock = self.machine.open(number % self.machine.count)
         while True:
             with self._lock:
                 while True:
-                    while not self.waiting:
+                    if self.waiting and self._may_start():
+                        job = self._next()  # None: all were cancelled
+                        if job is not None:
+                            self.running += 1
+                            self._post()
+                            break
+                    elif self.waiting and self.running >= self.limit:
+                        # Over our share: look at the board again soon.
+                        self._lock.wait(BORROW_POLL)
+                    else:
                         self._lock.wait()
-                    if lock is not None:
-                        break
-                    job = self._next()      # None: all were cancelled
-                    if job is not None:
-                        self.running += 1
-                        break
-            if lock is not None:
-                # The machine-wide slot first (other workers may hold it),
-                # then whatever is next here by then, if anything.
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                with self._lock:
-                    job = self._next()
-                    if job is not None:
-                        self.running += 1
-                if job is None:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
-                    continue
             try:
                 job.outcome = (False, job.function(*job.args, **job.kwargs))
             except BaseException as exc:    # delivered to the caller
                 traceback.clear_frames(exc.__traceback__)
                 job.outcome = (True, exc)
-            if lock is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
             with self._lock:
                 self.running -= 1
+                self._post()
+                if self.waiting:
+                    self._lock.notify()
             self._finished.append(job)
             job = None
             try:
