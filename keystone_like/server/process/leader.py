@@ -219,8 +219,9 @@ class Leader:
         position = self.by_pid.pop(pid, None)
         if position is None:
             return
-        # Its row on the hashing board no longer holds anything.
-        self.hash_slots.post(self.positions.index(position), 0, 0)
+        if self.hash_slots is not None and position in self.positions:
+            # Its row on the hashing board no longer holds anything.
+            self.hash_slots.post(self.positions.index(position), 0, 0)
         if self.stopping is not None:
             return
         how = ipc.describe_status(status)
