@@ -277,13 +277,15 @@ def check_password(backends, ref, password, client=None,
     ``client`` (its address): see :func:`fair_hashing`.
     """
     rules = compliance.from_conf(backends.conf)
-    with backends.database.session() as session:
-        user, domain, stored, facts = _find_user(session, ref)
-    if facts is not None and compliance.is_locked(rules, facts,
-                                                  models.utcnow()):
-        raise AuthFailed('the account is locked out',
-                         compliance.locked_error(user['id']).message)
+    # Admitted (or refused with 429) before any database work: a flood
+    # over the cap costs the service no more than parsing its requests.
     with fair_hashing(backends.conf, ref, client):
+        with backends.database.session() as session:
+            user, domain, stored, facts = _find_user(session, ref)
+        if facts is not None and compliance.is_locked(rules, facts,
+                                                      models.utcnow()):
+            raise AuthFailed('the account is locked out',
+                             compliance.locked_error(user['id']).message)
         if stored is None or password is None:
             passwords.dummy_verify(password or '', backends.conf)
             raise AuthFailed('unknown user' if user is None
@@ -310,8 +312,9 @@ def fair_hashing(conf, ref, client):
     """Charge the hashing done within to the user name and ``client``.
 
     Each may keep only ``[identity] max_queued_hashes_per_user`` /
-    ``_per_address`` verifications queued or running; one more is 429
-    at once, and the hashing slots go to user names in turn.
+    ``_per_address`` verifications admitted; one more is 429 (after
+    ``hash_refusal_delay``) before any database work, and the hashing
+    slots are shared between user names by fair queuing.
     """
     name = ref.get('name')
     if name:
@@ -323,7 +326,7 @@ def fair_hashing(conf, ref, client):
     if client:
         limits.append((('address', client),
                        conf.identity.max_queued_hashes_per_address))
-    return offload.keyed(limits)
+    return offload.keyed(limits, conf.identity.hash_refusal_delay)
 
 
 def _find_user(session, ref):

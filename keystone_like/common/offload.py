@@ -10,6 +10,7 @@ callable ``executor(function, *args, **kwargs)`` that returns what
 """
 
 import contextlib
+import time
 
 from keystone_like import exceptions
 from keystone_like.server import hooks
@@ -21,15 +22,21 @@ run_blocking = hooks.offload
 
 
 @contextlib.contextmanager
-def keyed(limits):
+def keyed(limits, refusal_delay=0.0):
     """Charge the work offloaded within to ``[(key, cap), ...]``.
 
-    A key over its cap is refused with 429 (``TooManyRequests``) and a
-    ``Retry-After``; see ``keystone_like.server.process.threads``.
+    Under ``service-all`` the keys are charged on entry: a key over its
+    cap is refused before the body runs, with 429 (``TooManyRequests``)
+    and a ``Retry-After``, after waiting ``refusal_delay`` seconds (at
+    most the Retry-After) so a client retrying at once is paced (``time``
+    is green under service-all: the wait blocks nobody else); see
+    ``keystone_like.server.process.threads``.
     """
-    with hooks.offload_keys(*limits):
-        try:
+    try:
+        with hooks.offload_keys(*limits):
             yield
-        except hooks.OffloadRefused as exc:
-            raise exceptions.TooManyRequests(
-                retry_after=exc.retry_after) from None
+    except hooks.OffloadRefused as exc:
+        retry_after = exc.retry_after
+        if refusal_delay > 0:
+            time.sleep(min(refusal_delay, retry_after))
+        raise exceptions.TooManyRequests(retry_after=retry_after) from None

@@ -20,8 +20,9 @@ other WSGI servers, command-line tools) nothing is ever called back.
   bounded native thread pool (directly when there is none).
 - :func:`offload_keys` -- charge the work offloaded meanwhile to keys
   (a user name, a client address), each with a cap on what it may have
-  queued or running: the pool serves keys in turn, and a job over a
-  cap raises :class:`OffloadRefused` at once.
+  admitted (queued, running, or about to be offloaded): the pool serves
+  keys in turn. Entering it over a cap raises :class:`OffloadRefused` at
+  once, before the application did any work for the request.
 - :func:`config_args` -- the ``--config-file``/``--config-dir`` arguments
   the launcher parsed, for an application that reads the same files.
 - :func:`draining` -- whether this process has begun its graceful stop
@@ -50,6 +51,8 @@ _state = {'executor': None, 'config_args': None, 'draining': False,
           'metrics_dir': None}
 # Per green thread (greenlet keeps a context each): set by offload_keys.
 _offload_keys = contextvars.ContextVar('offload_keys', default=())
+# The limits the executor admitted on entering offload_keys (or None).
+_admitted = contextvars.ContextVar('offload_admitted', default=None)
 
 
 class StartupRefused(Exception):
@@ -131,19 +134,41 @@ class OffloadRefused(Exception):
 def offload_keys(*limits):
     """Within, offloaded jobs are charged to ``(key, cap)`` pairs.
 
-    The first key is the one the pool takes turns on. Without an
-    executor (outside service-all) the keys are ignored.
+    The first key is the one the pool takes turns on. When the executor
+    admits work (``executor.admit(limits)`` / ``executor.discharge``, as
+    the launcher's does), the keys are charged here, on entry: a key over
+    its cap raises :class:`OffloadRefused` before the body runs, and the
+    charge is held until the block ends, offloaded jobs within adding
+    none. Without an executor (outside service-all) the keys are ignored.
     """
-    token = _offload_keys.set(tuple(limits))
+    executor = _state['executor']
+    admit = getattr(executor, 'admit', None)
+    limits = tuple(limits)
+    if admit is not None and limits:
+        admit(limits)
+    token = _offload_keys.set(limits)
+    admitted = _admitted.set(limits if admit is not None and limits
+                             else None)
     try:
         yield
     finally:
+        _admitted.reset(admitted)
         _offload_keys.reset(token)
+        if admit is not None and limits:
+            executor.discharge(limits)
 
 
 def current_offload_keys():
     """The ``(key, cap)`` pairs set by the innermost :func:`offload_keys`."""
     return _offload_keys.get()
+
+
+def current_offload_admission():
+    """The pairs the executor admitted for the innermost :func:`offload_keys`
+
+    (``None`` when it did not: no executor, or one that does not admit).
+    """
+    return _admitted.get()
 
 
 def set_config_args(args):

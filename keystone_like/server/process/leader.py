@@ -93,6 +93,7 @@ class Leader:
         self.last_restart_reason = None
         self.fatal_sent = False
         self._reported = None
+        self.hash_slots = None
 
     def run(self, prepared, bound):
         """Load (on reload), drop privileges, fork and supervise workers."""
@@ -118,6 +119,9 @@ class Leader:
                           for name, count in zip(listener_conf.LISTENERS,
                                                  counts)
                           for index in range(count)]
+        # The hashing board every worker forked below shares (one row per
+        # position): a worker borrows idle cores beyond its share.
+        self.hash_slots = threads.MachineSlots(len(self.positions))
         self.signals = signals.SignalRecorder(
             (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD), wakeup=True)
         self.signals.install()
@@ -186,9 +190,10 @@ class Leader:
                         if other is not item:
                             other.sock.close()
                     worker.reset_after_fork()
-                    # Hashing slots per machine: a share of the cores.
-                    hooks.set_executor(threads.bounded_executor(
-                        threads.worker_limit(self.counts[position.listener])))
+                    # Its share of the cores, and idle ones borrowed.
+                    hooks.set_executor(threads.machine_executor(
+                        self.counts[position.listener], self.hash_slots,
+                        self.positions.index(position)))
                     worker.main(self.conf, item, self.number,
                                 self.workers_end)
             finally:
@@ -218,7 +223,12 @@ class Leader:
     def worker_exited(self, pid, status, now):
         """Record a dead worker; schedule its respawn."""
         position = self.by_pid.pop(pid, None)
-        if position is None or self.stopping is not None:
+        if position is None:
+            return
+        if self.hash_slots is not None and position in self.positions:
+            # Its row on the hashing board no longer holds anything.
+            self.hash_slots.post(self.positions.index(position), 0, 0)
+        if self.stopping is not None:
             return
         how = ipc.describe_status(status)
         cause = 'killed' if os.WIFSIGNALED(status) else 'exited'
