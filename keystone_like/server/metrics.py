@@ -140,7 +140,8 @@ class ServerMetrics:
             multiprocess_mode='livemax')
         self.offload_queue = Gauge(
             'keystone_like_offload_queue',
-            'Jobs (password hashing) waiting for or running on a native thread.',
+            'Jobs (password hashing) waiting for or running on a native '
+            'thread.',
             multiprocess_mode='livesum')
         self.offload_wait = Histogram(
             'keystone_like_offload_wait_seconds',
