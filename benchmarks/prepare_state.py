@@ -38,6 +38,15 @@ def main(argv=None):
     else:
         from keystone_like.token import keys
 
+        if args.command == 'credential_setup' and not hasattr(
+                keys, 'CREDENTIALS'):
+            print('no credential keys in this version')
+            return 0
+        if not hasattr(keys, 'TOKENS'):     # before key kinds existed
+            path = keys.repository_path(conf)
+            keys.setup(path, conf.fernet_tokens.max_active_keys)
+            print('token keys in %s' % path)
+            return 0
         kind = (keys.CREDENTIALS if args.command == 'credential_setup'
                 else keys.TOKENS)
         path = keys.repository_path(conf, kind)
