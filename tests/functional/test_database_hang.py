@@ -109,7 +109,10 @@ def test_hung_database_gives_bounded_503_and_spares_other_routes(
     proxy.thaw()
     print('GET / p99: quiet %.1f ms, database hung %.1f ms; %d logins'
           % (quiet * 1000, hung * 1000, len(results)))
-    assert results and {status for status, _ in results} == {503}, results
+    # 503 from the database's bounds; logins past the per-name cap on
+    # queued verifications are refused earlier with 429 (also bounded).
+    statuses = {status for status, _ in results}
+    assert results and 503 in statuses and statuses <= {503, 429}, results
     assert max(took for _, took in results) < BOUND, results
     # No slower while the database hangs (2x, and a few ms of noise on a
     # loaded 2-core machine).
