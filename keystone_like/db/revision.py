@@ -87,11 +87,13 @@ class Reader:
     """
 
     KEEP = 2
-    _SQL = 'SELECT epoch, value FROM revision WHERE id = 1'
 
     def __init__(self, engine):
         self._engine = engine
         self._idle = []
+        # The same query as sessions run, compiled once for the driver.
+        self._sql = str(_READ.compile(
+            dialect=engine.dialect, compile_kwargs={'literal_binds': True}))
 
     @property
     def held(self):
@@ -109,7 +111,7 @@ class Reader:
         try:
             cursor = connection.connection.driver_connection.cursor()
             try:
-                cursor.execute(self._SQL)
+                cursor.execute(self._sql)
                 found = _row(cursor.fetchone())
             finally:
                 cursor.close()
@@ -117,7 +119,7 @@ class Reader:
             _discard(connection)
             if isinstance(err, dbapi_error):
                 raise sa.exc.DBAPIError.instance(
-                    self._SQL, None, err, dbapi_error,
+                    self._sql, None, err, dbapi_error,
                     connection_invalidated=True) from None
             raise
         if len(self._idle) < self.KEEP:
