@@ -86,14 +86,25 @@ TARGET_CONNECTIONS = 50
 
 # ------------------------------------------------------------------ requests
 
-def password_body():
+def password_body(user='admin'):
     """Password, project-scoped: what keystoneauth sends to log in."""
     return json.dumps({'auth': {
         'identity': {'methods': ['password'], 'password': {'user': {
-            'name': 'admin', 'domain': {'id': 'default'},
+            'name': user, 'domain': {'id': 'default'},
             'password': PASSWORD}}},
         'scope': {'project': {'name': PROJECT,
                               'domain': {'id': 'default'}}}}})
+
+
+def login_user_names(count):
+    """The users the password-issue load logs in as, one after another.
+
+    A login flood on one name is what both services throttle (keystone_like
+    answers 429 past ``max_queued_hashes_per_user``), so the load spreads
+    over twice as many users as connections: the cell measures hashing
+    throughput, not the per-user cap.
+    """
+    return ['bench-login-%03d' % i for i in range(count)]
 
 
 def token_body(token, project_id):
@@ -116,6 +127,36 @@ def scenario_request(name, token, project_id):
         ISSUE_PASSWORD: ('POST', '/v3/auth/tokens', json_type,
                          password_body(), 201),
     }[name]
+
+
+def create_login_users(server, token, project_id, names):
+    """Users with the bench password and role member on the project.
+
+    Made through the API as an operator would, once per database (both
+    keystone_like servers share one, both Keystone servers another).
+    """
+    auth = {'X-Auth-Token': token, 'Content-Type': 'application/json'}
+    status, _, document = request(server.port, 'GET', '/v3/roles?name=member',
+                                  auth)
+    roles = (document or {}).get('roles') or []
+    if status != 200 or not roles:
+        raise BenchError('%s: no role "member" (%d): %s' % (
+            server.name, status, document))
+    role_id = roles[0]['id']
+    for name in names:
+        status, _, document = request(
+            server.port, 'POST', '/v3/users', auth, json.dumps({'user': {
+                'name': name, 'domain_id': 'default',
+                'password': PASSWORD}}))
+        if status != 201:
+            raise BenchError('%s: creating user %s answered %d: %s' % (
+                server.name, name, status, document))
+        status, _, document = request(
+            server.port, 'PUT', '/v3/projects/%s/users/%s/roles/%s' % (
+                project_id, document['user']['id'], role_id), auth)
+        if status != 204:
+            raise BenchError('%s: granting member to %s answered %d: %s' % (
+                server.name, name, status, document))
 
 
 def request(port, method, path, headers=None, body=None, timeout=60):
@@ -170,6 +211,8 @@ class Servers:
         self.state_dir = workdir / 'state'
         self.db_url = None
         self.setup_log = []
+        # Databases ('kl', 'ks') that already hold the login users.
+        self.login_users_made = set()
 
     # ---------------------------------------------------------- helpers
 
@@ -447,9 +490,10 @@ class KeystoneServer(Server):
 
 # --------------------------------------------------------------- measuring
 
-def wrk_env(method, headers, body):
+def wrk_env(method, headers, body, bodies=()):
     env = dict(os.environ)
     env.update(WRK_METHOD=method, WRK_BODY=body, WRK_REPORT=str(WRK_SCRIPT),
+               WRK_BODIES='\n'.join(bodies),
                WRK_HEADERS='\n'.join('%s: %s' % item
                                      for item in headers.items()))
     return env
@@ -472,7 +516,11 @@ def measure(procs, server, name, connections, token, project_id, args,
             warmup=True):
     method, path, headers, body, _ = scenario_request(name, token,
                                                       project_id)
-    env = wrk_env(method, headers, body)
+    bodies = ()
+    if name == ISSUE_PASSWORD:
+        bodies = [password_body(user) for user in login_user_names(
+            2 * max(args.connections))]
+    env = wrk_env(method, headers, body, bodies)
     if warmup and args.warmup > 0:
         run_wrk(procs, wrk_command(server.port, path, connections,
                                    args.warmup, args.wrk_cpus, WRK_REQUEST,
@@ -509,6 +557,13 @@ def run_server(procs, server, args, report):
             'config': server.config_text, 'startup_s': startup,
             'catalog_entries': catalog, 'checks': {}}
     report['servers'][server.name] = info
+    family = 'kl' if server.name.startswith(KL) else 'ks'
+    if (ISSUE_PASSWORD in args.scenarios
+            and family not in server.servers.login_users_made):
+        names = login_user_names(2 * max(args.connections))
+        log('%s: creating %d login users' % (server.name, len(names)))
+        create_login_users(server, token, project_id, names)
+        server.servers.login_users_made.add(family)
     for name in args.scenarios:
         info['checks'][name] = check_scenario(server, name, token,
                                               project_id)
