@@ -67,8 +67,14 @@ class AuthResource:
         """POST /auth/tokens: authenticate; 201 with ``X-Subject-Token``."""
         auth = auth_schemas.parse(request, self.backends.conf)
         try:
-            user, parent, credential = self._identify(auth)
+            # The session is opened at its first query: a password or a
+            # secret is verified before, holding no database connection;
+            # a token method alone is validated in the same transaction
+            # as the issue (one revision read, one connection).
             with self.session() as session:
+                hashing = auth.user is not None or auth.app_cred is not None
+                user, parent, credential = self._identify(
+                    auth, None if hashing else session)
                 if credential is not None:
                     scope = auth_app_creds.scope(session, credential)
                 else:
@@ -194,12 +200,13 @@ class AuthResource:
                        {'token': {'user_id': subject.user_id}})
         return subject
 
-    def _identify(self, auth):
+    def _identify(self, auth, session=None):
         """Return ``(user, parent token or None, application credential or
-        None)`` the methods agree on."""
+        None)`` the methods agree on; the token method validates in
+        ``session`` if given, else in a session of its own."""
         parent = user = credential = None
         if auth.token_id is not None:
-            parent = self._token_identity(auth.token_id)
+            parent = self._token_identity(auth.token_id, session)
             user = parent.user
         identities = []
         if auth.app_cred is not None:
@@ -213,11 +220,14 @@ class AuthResource:
             user, credential = other, found or credential
         return user, parent, credential
 
-    def _token_identity(self, token_id):
+    def _token_identity(self, token_id, session=None):
         """Return the valid Token ``token_id``; 404 as Keystone answers."""
         try:
-            with self.session() as session:
+            if session is not None:
                 parent = self.backends.tokens.validate(session, token_id)
+            else:
+                with self.session() as own:
+                    parent = self.backends.tokens.validate(own, token_id)
         except provider.TokenNotFound:
             LOG.info('Authentication failed for the token method: the token '
                      'is invalid, expired or revoked')

@@ -38,11 +38,12 @@ def _or(value):
 
 def json_body(request, schema):
     """Return the request's JSON body, validated; ValidationError if not."""
+    raw = request.body
     try:
-        body = json.loads(request.body or b'null')
+        body = json.loads(raw or b'null')
     except (ValueError, UnicodeDecodeError):
         body = None
-    if request.body and not isinstance(body, dict):
+    if raw and not isinstance(body, dict):
         # Keystone's words for a body that is not a JSON object.
         raise exceptions.expecting('valid JSON', 'request body')
     return validate(body, schema)
