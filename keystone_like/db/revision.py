@@ -23,6 +23,8 @@ no live token can match).
 
 import uuid
 
+import eventlet
+import eventlet.event
 import sqlalchemy as sa
 
 from keystone_like.db import models
@@ -72,39 +74,77 @@ def _row(row):
 
 
 class Reader:
-    """Reads the revision on connections of its own, in autocommit.
+    """Reads the revision on a connection of its own, in autocommit, one
+    query at a time shared by every caller that needs it.
 
     This is every validation's one database read, so it skips what a
     session costs (transaction, pool checkout, ORM execution): one
-    statement on a connection kept checked out of the pool between reads
-    (up to :attr:`KEEP`; a read finding none idle takes another). In
-    autocommit each read sees every transaction committed before it
-    started, which is all a validator needs: the data it reads next is at
-    least as new. No lock is held across the read, so green threads never
-    wait on one another here, however the driver yields. DBAPI errors
-    come out as SQLAlchemy's (so the database's 503 handling sees them)
-    and drop the connection.
-    """
+    statement on one connection kept checked out of the pool. In
+    autocommit a read sees every transaction committed before its
+    statement started, which is all a validator needs: the data it reads
+    next is at least as new.
 
-    KEEP = 2
+    Concurrent callers share reads (on a database whose driver yields,
+    PostgreSQL; SQLite reads never overlap): a call made while a read is
+    in flight cannot use it (that read may have started before a commit
+    the caller must see), so it waits for the next read, which starts
+    when the one in flight ends and answers everyone who came meanwhile.
+    However many validations run at once, the database sees at most one
+    revision read per process in flight; each caller waits at most two
+    reads. DBAPI errors come out as SQLAlchemy's (so the database's 503
+    handling sees them) and drop the connection.
+    """
 
     def __init__(self, engine):
         self._engine = engine
-        self._idle = []
+        self._connection = None
+        self._running = None    # the _Read in flight
+        self._queued = None     # the _Read that starts when it ends
         # The same query as sessions run, compiled once for the driver.
         self._sql = str(_READ.compile(
             dialect=engine.dialect, compile_kwargs={'literal_binds': True}))
 
     @property
     def held(self):
-        """How many pool connections it keeps between reads."""
-        return len(self._idle)
+        """How many pool connections it keeps between reads (0 or 1)."""
+        return int(self._connection is not None)
 
     def read(self):
-        """Return ``(epoch, value)`` as committed now."""
+        """Return ``(epoch, value)`` as committed when this call began."""
+        while True:
+            if self._running is None:
+                shared = self._running = _Read()
+                self._run(shared)
+            else:
+                shared = self._queued
+                if shared is None:
+                    shared = self._queued = _Read()
+                shared.wait()
+            if not shared.abandoned:
+                return shared.result()
+            # Its reader was interrupted (a timeout of its own request,
+            # a kill), not the database: read again.
+
+    def _run(self, shared):
+        """Run ``shared``, then the read queued meanwhile (green)."""
         try:
-            connection = self._idle.pop()
-        except IndexError:
+            shared.found = self._query()
+        except Exception as err:
+            shared.error = err
+        except BaseException:
+            shared.abandoned = True
+            raise
+        finally:
+            shared.finish()
+            queued, self._queued = self._queued, None
+            self._running = queued
+            if queued is not None:
+                eventlet.spawn_n(self._run, queued)
+
+    def _query(self):
+        connection = self._connection
+        self._connection = None
+        if connection is None:
             connection = self._engine.connect().execution_options(
                 isolation_level='AUTOCOMMIT')
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
@@ -122,22 +162,48 @@ class Reader:
                     self._sql, None, err, dbapi_error,
                     connection_invalidated=True) from None
             raise
-        if len(self._idle) < self.KEEP:
-            self._idle.append(connection)
-        else:
-            connection.close()
+        self._connection = connection
         return found
 
     def reset(self, close=True):
-        """Drop the connections (``close=False`` after a fork: they are
-        the parent's)."""
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            if close:
-                _discard(connection)
-            else:
-                # Never collected, so never closed or rolled back here.
-                _INHERITED.append(connection)
+        """Drop the connection (``close=False`` after a fork: it is the
+        parent's) and forget reads in flight (a forked child has none)."""
+        connection, self._connection = self._connection, None
+        self._running = self._queued = None
+        if connection is None:
+            return
+        if close:
+            _discard(connection)
+        else:
+            # Never collected, so never closed or rolled back here.
+            _INHERITED.append(connection)
+
+
+class _Read:
+    """One revision read and the callers waiting for it."""
+
+    __slots__ = ('found', 'error', 'abandoned', '_done', '_event')
+
+    def __init__(self):
+        self.found = self.error = None
+        self.abandoned = self._done = False
+        self._event = None      # made by the first caller that waits
+
+    def wait(self):
+        if not self._done:
+            if self._event is None:
+                self._event = eventlet.event.Event()
+            self._event.wait()
+
+    def finish(self):
+        self._done = True
+        if self._event is not None:
+            self._event.send()
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.found
 
 
 def _discard(connection):
