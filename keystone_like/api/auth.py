@@ -86,7 +86,7 @@ class AuthResource:
                     session, user['id'], sorted(methods),
                     parent=parent.payload if parent is not None else None,
                     **scope)
-                document = self.backends.tokens.body(
+                document = self.backends.tokens.issued_json(
                     session, token, include_catalog=_with_catalog(request))
         except AuthFailed as exc:
             LOG.info('Authentication failed for %s: %s',

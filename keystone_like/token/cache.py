@@ -118,8 +118,10 @@ class ValidationCache:
 
     # What is cached per revision: resolved scopes (or refusals) by
     # (user, project, domain, system); catalogs by (user, project, filter
-    # option); token documents, as JSON, by (token, with catalog).
-    KINDS = ('scope', 'catalog', 'body')
+    # option); token documents, as JSON, by (token, with catalog); the
+    # part of a new token's document its user and scope decide, as JSON,
+    # by (user, project, domain, system, with catalog).
+    KINDS = ('scope', 'catalog', 'body', 'shared')
     # In-memory events are swept of expired ones at most this often.
     _SWEEP_SECONDS = 60
 

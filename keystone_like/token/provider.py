@@ -30,6 +30,7 @@ from keystone_like.store import users
 from keystone_like.token import app_creds
 from keystone_like.token import cache as token_cache
 from keystone_like.token import formats
+from keystone_like.token.resolved import OWN_FIELDS
 from keystone_like.token.resolved import Token
 from keystone_like.trust import scope as trust_scope
 
@@ -241,14 +242,37 @@ class TokenProvider:
 
     def body(self, session, token, include_catalog=True):
         """Return Keystone's ``{"token": {...}}`` document for ``token``."""
-        body = token.document()
+        return {'token': self._with_catalog(session, token, token.document(),
+                                            include_catalog)}
+
+    def _with_catalog(self, session, token, document, include_catalog):
         if token.payload.scope is not None and include_catalog:
             # A trust token's catalog is the trustor's, as in Keystone.
             user_id = (token.trust.trustor['id'] if token.trust is not None
                        else token.user_id)
-            body['catalog'] = self._catalog(session, user_id,
-                                            token.project_id)
-        return {'token': body}
+            document['catalog'] = self._catalog(session, user_id,
+                                                token.project_id)
+        return document
+
+    def issued_json(self, session, token, include_catalog=True):
+        """Return :meth:`body` as UTF-8 JSON for a token just issued.
+
+        Only the token's own fields are encoded each time; the rest (user,
+        scope, roles, catalog) is what every token of the same user and
+        scope shows, encoded once per revision.
+        """
+        document = token.document()
+        own = {name: document.pop(name) for name in OWN_FIELDS}
+        key = (token.user_id, token.project_id, token.domain_id,
+               token.system, include_catalog)
+        shared = self._cached('shared', token.revision, key)
+        if shared is None:
+            shared = json.dumps(self._with_catalog(
+                session, token, document, include_catalog)).encode('utf-8')
+            self._keep('shared', token.revision, key, shared)
+        # '{"methods": ..., "issued_at": "..."' + ', "user": {...}, ...}'
+        return b''.join((b'{"token": ', json.dumps(own)[:-1].encode('utf-8'),
+                         b', ', shared[1:], b'}'))
 
     def body_json(self, session, token, include_catalog=True):
         """Return :meth:`body` as UTF-8 JSON, cached per revision (each

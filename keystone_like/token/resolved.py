@@ -14,6 +14,11 @@ from keystone_like.token import formats
 from keystone_like.trust import scope as trust_scope
 
 
+# The fields of a token document that differ between the tokens of one
+# user and scope (the rest is the same at one revision).
+OWN_FIELDS = ('methods', 'audit_ids', 'expires_at', 'issued_at')
+
+
 @dataclasses.dataclass
 class Token:
     """A valid token with what it refers to, as read at validation time."""

@@ -1,5 +1,7 @@
 """The validation cache: one read per warm validation, never stale."""
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -149,3 +151,35 @@ def test_refusals_are_cached_too(identity_api, monkeypatch):
                 with pytest.raises(provider.TokenNotFound):
                     provider_.validate(session, token)
     assert statements == [] and len(reads) == 1
+
+
+@pytest.mark.parametrize('scope', ['project', 'domain', 'system', None])
+@pytest.mark.parametrize('catalog', [True, False])
+def test_an_issued_tokens_json_is_its_document(identity_api, scope,
+                                                catalog):
+    """issued_json, which encodes the user and scope part once per
+    revision, answers what body() answers, token after token, and sees a
+    write at once."""
+    api = identity_api
+    tokens = backends.get(conf.CONF).tokens
+    admin = api.token()
+    with api.database.session() as session:
+        parent = tokens.validate(session, admin)
+        ids = {'project': {'project_id': parent.project_id},
+               'domain': {'domain_id': parent.user['domain_id']},
+               'system': {'system': 'all'}, None: {}}[scope]
+    if scope == 'domain':
+        support.grant(api, parent.user_id, domain_id=parent.user['domain_id'])
+    documents = []
+    for rename in (None, None, 'renamed-user'):
+        if rename:
+            with api.database.session() as session:
+                users.update_user(session, parent.user_id, {'name': rename})
+        with api.database.session() as session:
+            token = tokens.issue(session, parent.user_id, ['token'], **ids)
+            expected = tokens.body(session, token, catalog)
+            found = json.loads(tokens.issued_json(session, token, catalog))
+        assert found == expected
+        documents.append(found['token'])
+    assert documents[0]['audit_ids'] != documents[1]['audit_ids']
+    assert documents[2]['user']['name'] == 'renamed-user'
