@@ -156,7 +156,7 @@ def test_refusals_are_cached_too(identity_api, monkeypatch):
 @pytest.mark.parametrize('scope', ['project', 'domain', 'system', None])
 @pytest.mark.parametrize('catalog', [True, False])
 def test_an_issued_tokens_json_is_its_document(identity_api, scope,
-                                                catalog):
+                                               catalog):
     """issued_json, which encodes the user and scope part once per
     revision, answers what body() answers, token after token, and sees a
     write at once."""
