@@ -23,8 +23,6 @@ no live token can match).
 
 import uuid
 
-import eventlet
-import eventlet.event
 import sqlalchemy as sa
 
 from keystone_like.db import models
@@ -139,7 +137,7 @@ class Reader:
             queued, self._queued = self._queued, None
             self._running = queued
             if queued is not None:
-                eventlet.spawn_n(self._run, queued)
+                _green().spawn_n(self._run, queued)
 
     def _query(self):
         connection = self._connection
@@ -192,7 +190,7 @@ class _Read:
     def wait(self):
         if not self._done:
             if self._event is None:
-                self._event = eventlet.event.Event()
+                self._event = _green().event.Event()
             self._event.wait()
 
     def finish(self):
@@ -204,6 +202,14 @@ class _Read:
         if self.error is not None:
             raise self.error
         return self.found
+
+
+def _green():
+    """eventlet, imported only once reads overlap (only a green driver
+    makes them): service-manage never loads it, nor its warnings."""
+    import eventlet
+    import eventlet.event
+    return eventlet
 
 
 def _discard(connection):
