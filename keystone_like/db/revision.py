@@ -21,6 +21,7 @@ the execution option ``quiet_revision=True`` (pruning revocation events
 no live token can match).
 """
 
+import threading
 import uuid
 
 import sqlalchemy as sa
@@ -72,58 +73,66 @@ def _row(row):
 
 
 class Reader:
-    """Reads the revision on a connection of its own, in autocommit, one
-    query at a time shared by every caller that needs it.
+    """Reads the revision on connections of its own, in autocommit, one
+    query at a time per thread, shared by the green threads that need it.
 
     This is every validation's one database read, so it skips what a
     session costs (transaction, pool checkout, ORM execution): one
-    statement on one connection kept checked out of the pool. In
-    autocommit a read sees every transaction committed before its
-    statement started, which is all a validator needs: the data it reads
-    next is at least as new.
+    statement on a connection kept checked out of the pool between reads
+    (up to :attr:`KEEP`). In autocommit a read sees every transaction
+    committed before its statement started, which is all a validator
+    needs: the data it reads next is at least as new.
 
-    Concurrent callers share reads (on a database whose driver yields,
-    PostgreSQL; SQLite reads never overlap): a call made while a read is
-    in flight cannot use it (that read may have started before a commit
-    the caller must see), so it waits for the next read, which starts
-    when the one in flight ends and answers everyone who came meanwhile.
-    However many validations run at once, the database sees at most one
-    revision read per process in flight; each caller waits at most two
-    reads. DBAPI errors come out as SQLAlchemy's (so the database's 503
-    handling sees them) and drop the connection.
+    Green threads share reads (on a database whose driver yields,
+    PostgreSQL; SQLite reads never overlap): a call made while a read of
+    its OS thread is in flight cannot use it (that read may have started
+    before a commit the caller must see), so it waits for the next read,
+    which starts when the one in flight ends and answers everyone who came
+    meanwhile. However many validations run at once, the database sees at
+    most one revision read per process (per OS thread) in flight; each
+    caller waits at most two reads. Calls from different OS threads never
+    wait on one another. DBAPI errors come out as SQLAlchemy's (so the
+    database's 503 handling sees them) and drop the connection.
     """
+
+    KEEP = 2
 
     def __init__(self, engine):
         self._engine = engine
-        self._connection = None
-        self._running = None    # the _Read in flight
-        self._queued = None     # the _Read that starts when it ends
+        self._idle = []
+        # OS thread id -> [the _Read to run when its read in flight ends,
+        # or None]; present while that thread has a read in flight. Each
+        # thread touches only its own entry.
+        self._pending = {}
         # The same query as sessions run, compiled once for the driver.
         self._sql = str(_READ.compile(
             dialect=engine.dialect, compile_kwargs={'literal_binds': True}))
 
     @property
     def held(self):
-        """How many pool connections it keeps between reads (0 or 1)."""
-        return int(self._connection is not None)
+        """How many pool connections it keeps between reads."""
+        return len(self._idle)
 
     def read(self):
         """Return ``(epoch, value)`` as committed when this call began."""
+        thread = threading.get_native_id()
         while True:
-            if self._running is None:
-                shared = self._running = _Read()
-                self._run(shared)
+            queue = self._pending.get(thread)
+            if queue is None:
+                shared = _Read()
+                self._pending[thread] = [None]
+                self._run(thread, shared)
             else:
-                shared = self._queued
+                shared = queue[0]
                 if shared is None:
-                    shared = self._queued = _Read()
+                    shared = queue[0] = _Read()
                 shared.wait()
             if not shared.abandoned:
                 return shared.result()
             # Its reader was interrupted (a timeout of its own request,
             # a kill), not the database: read again.
 
-    def _run(self, shared):
+    def _run(self, thread, shared):
         """Run ``shared``, then the read queued meanwhile (green)."""
         try:
             shared.found = self._query()
@@ -134,15 +143,18 @@ class Reader:
             raise
         finally:
             shared.finish()
-            queued, self._queued = self._queued, None
-            self._running = queued
-            if queued is not None:
-                _green().spawn_n(self._run, queued)
+            queue = self._pending.get(thread)
+            queued = queue[0] if queue is not None else None
+            if queued is None:
+                self._pending.pop(thread, None)
+            else:
+                queue[0] = None
+                _green().spawn_n(self._run, thread, queued)
 
     def _query(self):
-        connection = self._connection
-        self._connection = None
-        if connection is None:
+        try:
+            connection = self._idle.pop()
+        except IndexError:
             connection = self._engine.connect().execution_options(
                 isolation_level='AUTOCOMMIT')
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
@@ -160,21 +172,24 @@ class Reader:
                     self._sql, None, err, dbapi_error,
                     connection_invalidated=True) from None
             raise
-        self._connection = connection
+        if len(self._idle) < self.KEEP:
+            self._idle.append(connection)
+        else:
+            connection.close()
         return found
 
     def reset(self, close=True):
-        """Drop the connection (``close=False`` after a fork: it is the
-        parent's) and forget reads in flight (a forked child has none)."""
-        connection, self._connection = self._connection, None
-        self._running = self._queued = None
-        if connection is None:
-            return
-        if close:
-            _discard(connection)
-        else:
-            # Never collected, so never closed or rolled back here.
-            _INHERITED.append(connection)
+        """Drop the connections (``close=False`` after a fork: they are
+        the parent's) and forget reads in flight (a forked child has
+        none)."""
+        idle, self._idle = self._idle, []
+        self._pending = {}
+        for connection in idle:
+            if close:
+                _discard(connection)
+            else:
+                # Never collected, so never closed or rolled back here.
+                _INHERITED.append(connection)
 
 
 class _Read:

@@ -1,5 +1,8 @@
 """The database revision: which writes move it, once per transaction."""
 
+import concurrent.futures
+import threading
+
 import eventlet
 import pytest
 import sqlalchemy as sa
@@ -117,24 +120,44 @@ def test_reader_errors_are_sqlalchemys_and_it_reconnects(database, user):
     reader = database.revision_reader
     seen = reader.read()
     assert reader.held == 1
-    reader._connection.connection.driver_connection.close()
+    reader._idle[0].connection.driver_connection.close()
     with pytest.raises(sa.exc.DBAPIError):
         reader.read()
     assert reader.held == 0
     assert reader.read() == seen
 
 
-def test_it_holds_one_connection_between_reads(database, user):
+def test_it_keeps_few_connections_between_reads(database, user):
     reader = database.revision_reader
     reader.reset()
     checked_out = database.engine.pool.checkedout()
-    for _ in range(3):
-        assert reader.read() == now(database)
-    assert reader.held == 1
-    assert database.engine.pool.checkedout() == checked_out + 1
+    connections = [database.engine.connect().execution_options(
+        isolation_level='AUTOCOMMIT') for _ in range(reader.KEEP + 1)]
+    reader._idle.extend(connections)   # as if concurrent reads just ended
+    assert reader.read() == now(database)
+    assert reader.held == reader.KEEP
+    assert database.engine.pool.checkedout() == checked_out + reader.KEEP
     reader.reset()
     assert reader.held == 0
     assert database.engine.pool.checkedout() == checked_out
+
+
+def test_os_threads_read_at_once_without_waiting_on_each_other(
+        database, user):
+    """Sharing is between the green threads of one OS thread: callers in
+    other OS threads (a WSGI server on real threads, a test's executor)
+    run reads of their own, and none waits on another's."""
+    reader = database.revision_reader
+    gate = threading.Barrier(4, timeout=10)
+
+    def read():
+        gate.wait()
+        return reader.read()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(read) for _ in range(4)]
+        answers = [future.result(timeout=20) for future in futures]
+    assert answers == [now(database)] * 4
+    assert reader._pending == {}
 
 
 def test_overlapping_reads_share_one_that_began_after_them(database, user):
@@ -164,8 +187,11 @@ def test_overlapping_reads_share_one_that_began_after_them(database, user):
         epoch, before = now(database)
         early = eventlet.spawn(reader.read)
         eventlet.sleep(0.1)      # its read is in flight
-        with database.session() as session:
-            users.update_user(session, user['id'], {'name': 'moved'})
+        # A commit that moves it, on a green connection of the test's own
+        # (the shared pool's connections must stay blocking ones).
+        with engine.begin() as connection:
+            connection.execute(sa.update(models.Revision).values(
+                value=models.Revision.value + 1))
         late = [eventlet.spawn(reader.read) for _ in range(4)]
         answers = [early.wait()] + [green.wait() for green in late]
     finally:
